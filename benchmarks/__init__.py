@@ -1,0 +1,1 @@
+"""teachgym.benchmarks: benchmark scripts, runs, sweeps and reports."""

@@ -1,0 +1,103 @@
+"""Environment speed benchmark: every registered teachgym env and body under random actions, against gymnasium.
+
+Run ``python -m teachgym.benchmarks.env_speed``. It prints one row per (env id, body) with task dimensions and steps
+per second, then the headline figure: Stump Tracks with classic_bipedal against gymnasium's ``BipedalWalker-v3``,
+measured in the same process in interleaved rounds (the median of the per-round ratios), so machine noise hits both.
+The target is 1.5x (TeachMyAgent's implementation runs at about 1.0x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+import teachgym
+from teachgym.envs.walkers.bodies import BODIES
+
+REFERENCE_ID = "BipedalWalker-v3"
+HEADLINE_ID = "teachgym/StumpTracks-v0"
+HEADLINE_BODY = "classic_bipedal"
+TARGET_RATIO = 1.5
+
+
+@dataclass
+class SpeedRow:
+    env_id: str
+    body: str
+    task_dims: int
+    obs_dims: int
+    action_dims: int
+    steps_per_second: float
+
+
+def steps_per_second(env: gym.Env, steps: int, seed: int) -> float:
+    """Random-action steps per second over ``steps`` steps, resets on episode end included."""
+    rng = np.random.default_rng(seed)
+    actions = rng.uniform(-1.0, 1.0, size=(steps, *env.action_space.shape)).astype(np.float32)
+    env.reset(seed=seed)
+    start = time.perf_counter()
+    for action in actions:
+        _, _, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            env.reset()
+    return steps / (time.perf_counter() - start)
+
+
+def measure_all(steps: int, seed: int) -> list[SpeedRow]:
+    """One row per registered id and body."""
+    rows = []
+    for env_id in teachgym.env_ids():
+        for body in BODIES:
+            env = gym.make(env_id, body=body)
+            rate = steps_per_second(env, steps, seed)
+            rows.append(SpeedRow(env_id, body, env.unwrapped.task_space.ndim, env.observation_space.shape[0],
+                                 env.action_space.shape[0], rate))
+            env.close()
+    return rows
+
+
+def headline_ratio(steps: int, rounds: int, seed: int) -> tuple[float, float, float]:
+    """Median steps/s of the reference and of Stump Tracks/classic_bipedal, and the median per-round ratio."""
+    reference = gym.make(REFERENCE_ID)
+    ours = gym.make(HEADLINE_ID, body=HEADLINE_BODY)
+    reference_rates, our_rates = [], []
+    for round_index in range(rounds):
+        reference_rates.append(steps_per_second(reference, steps, seed + round_index))
+        our_rates.append(steps_per_second(ours, steps, seed + round_index))
+    ratios = [o / r for o, r in zip(our_rates, reference_rates)]
+    return statistics.median(reference_rates), statistics.median(our_rates), statistics.median(ratios)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=3000, help="random steps per env and body in the table")
+    parser.add_argument("--headline-steps", type=int, default=10000, help="steps per round of the headline ratio")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the headline ratio")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--check", action="store_true", help=f"exit 1 if the headline ratio is under {TARGET_RATIO}")
+    args = parser.parse_args(argv)
+    for name in ("steps", "headline_steps", "rounds"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+
+    rows = measure_all(args.steps, args.seed)
+    reference_rate, headline_rate, ratio = headline_ratio(args.headline_steps, args.rounds, args.seed)
+    print(f"{'env id':<28} {'body':<20} {'task dims':>9} {'obs':>4} {'act':>4} {'steps/s':>9} {'x ' + REFERENCE_ID:>20}")
+    for row in rows:
+        print(f"{row.env_id:<28} {row.body:<20} {row.task_dims:>9} {row.obs_dims:>4} {row.action_dims:>4} "
+              f"{row.steps_per_second:>9.0f} {row.steps_per_second / reference_rate:>20.2f}")
+    verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
+    print(f"\n{REFERENCE_ID}: {reference_rate:.0f} steps/s; {HEADLINE_ID} ({HEADLINE_BODY}): {headline_rate:.0f} steps/s")
+    print(f"speed ratio {ratio:.2f}x (median of {args.rounds} interleaved rounds of {args.headline_steps} steps); "
+          f"{verdict} the {TARGET_RATIO}x target")
+    return 1 if args.check and ratio < TARGET_RATIO else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""teachgym.students: SB3 students and the curriculum glue (filled in by the students issue)."""

@@ -1,0 +1,47 @@
+"""Walker embodiments, by name: each builder returns a :class:`BodySpec` that the tracks compose with."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+
+from ....errors import UnknownNameError, did_you_mean
+from .bipedal import classic_bipedal, small_bipedal
+from .chimpanzee import profile_chimpanzee
+from .millipede import millipede
+from .quadruped import big_quadru
+from .spec import BodySpec
+from .spider import spider
+from .wheel import wheel
+
+__all__ = ["BODIES", "BodySpec", "make_body_spec"]
+
+BODIES: dict[str, Callable[..., BodySpec]] = {
+    "classic_bipedal": classic_bipedal,
+    "small_bipedal": small_bipedal,
+    "big_quadru": big_quadru,
+    "spider": spider,
+    "millipede": millipede,
+    "wheel": wheel,
+    "profile_chimpanzee": profile_chimpanzee,
+}
+
+
+def make_body_spec(name: str, **options: object) -> BodySpec:
+    """Build the named body with its options (e.g. ``motors_torque``).
+
+    Raises:
+        UnknownNameError: for an unknown body name, with the closest name.
+        ValueError: for an unknown or bad option, naming it and the body's options.
+    """
+    if name not in BODIES:
+        raise UnknownNameError("body", name, BODIES)
+    builder = BODIES[name]
+    accepted = list(inspect.signature(builder).parameters)
+    for option in options:
+        if option not in accepted:
+            raise ValueError(
+                f"unknown option {option!r} for body {name!r}{did_you_mean(option, accepted)}; "
+                f"its options are {accepted}"
+            )
+    return builder(**options)

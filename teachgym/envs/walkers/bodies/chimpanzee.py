@@ -1,0 +1,132 @@
+"""The profile chimpanzee: a head and torso on two legs, with two arms ending in three-part hands, seen side-on."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..physics import PIXEL
+from .spec import (
+    FAR_LIMB_COLOURS,
+    HULL_COLOURS,
+    KNEE_ANGLE_OFFSET,
+    NEAR_LIMB_COLOURS,
+    SPEED_HAND,
+    SPEED_HIP,
+    SPEED_KNEE,
+    BodySpec,
+    Colour,
+    Contact,
+    JointSpec,
+    PartSpec,
+    box,
+    pixels,
+    positive,
+    split_torque_penalty,
+)
+
+GROUND_ONLY = 0x0001  # the reference chimpanzee's collision mask
+TORSO_VERTICES = pixels((-12, 25), (12, 25), (8, -20), (-8, -20))
+TORSO_HEIGHT = 45 * PIXEL
+HEAD_WIDTH = 10 * PIXEL
+HEAD_HEIGHT = 20 * PIXEL
+HEAD_GAP = 0.2  # metres, not pixels, in the reference
+LEG_DOWN = 12 * PIXEL
+ARM_UP = 22 * PIXEL
+LIMB_WIDTH = 8 * PIXEL
+LIMB_LENGTH = 28 * PIXEL
+HAND_PART_WIDTH = 4 * PIXEL
+HAND_PART_LENGTH = 8 * PIXEL
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """One segment of a hanging limb and the motor joining it to the segment above."""
+
+    name: str
+    width: float
+    length: float
+    limits: tuple[float, float]
+    speed: float
+    angle_offset: float = 0.0
+    sensor: bool = False
+
+
+LEG = (
+    _Segment("upper", LIMB_WIDTH, LIMB_LENGTH, (-0.3 * math.pi, 0.6 * math.pi), SPEED_HIP),
+    _Segment(
+        "lower", 0.8 * LIMB_WIDTH, LIMB_LENGTH, (-0.75 * math.pi, -0.1), SPEED_KNEE, KNEE_ANGLE_OFFSET, sensor=True
+    ),
+)
+HAND_LIMITS = ((-0.4 * math.pi, 0.35 * math.pi), (-0.5 * math.pi, 0.0), (-0.8 * math.pi, 0.0))
+ARM = (
+    _Segment("upper", LIMB_WIDTH, LIMB_LENGTH, (-0.5 * math.pi, 0.8 * math.pi), SPEED_HIP),
+    _Segment("lower", 0.8 * LIMB_WIDTH, LIMB_LENGTH, (0.0, 0.75 * math.pi), SPEED_HIP),
+    *(
+        _Segment(f"hand_{index}", HAND_PART_WIDTH, HAND_PART_LENGTH, limits, SPEED_HAND, sensor=True)
+        for index, limits in enumerate(HAND_LIMITS)
+    ),
+)
+
+
+def _hanging_limb(
+    prefix: str, top: float, segments: tuple[_Segment, ...], colours: tuple[Colour, Colour]
+) -> tuple[list[PartSpec], list[JointSpec]]:
+    """``segments`` hanging straight down from a joint on the torso at height ``top``, each below the previous one."""
+    parts, joints = [], []
+    parent = "torso"
+    for segment in segments:
+        name = f"{prefix}_{segment.name}"
+        parts.append(
+            PartSpec(
+                name,
+                box(segment.width / 2, segment.length / 2),
+                (0.0, top - segment.length / 2),
+                colours=colours,
+                contact=Contact.SENSOR if segment.sensor else Contact.IGNORED,
+                collides_with=GROUND_ONLY,
+            )
+        )
+        joints.append(
+            JointSpec(
+                parent, name, (0.0, top), segment.limits, speed=segment.speed, angle_offset=segment.angle_offset,
+                contact_part=name if segment.sensor else None,
+            )
+        )
+        parent, top = name, top - segment.length
+    return parts, joints
+
+
+def profile_chimpanzee(motors_torque: float = 100.0) -> BodySpec:
+    """A chimpanzee in profile: both legs and both arms overlap at the torso's axis (14 motors, 50 observations)."""
+    motors_torque = positive("motors_torque", motors_torque)
+    # Head and torso are both critical, as in the reference; only the head gets the start push.
+    head = PartSpec(
+        "head", box(HEAD_WIDTH / 2, HEAD_HEIGHT / 2), (0.0, TORSO_HEIGHT / 2 + HEAD_HEIGHT / 2 + HEAD_GAP),
+        density=5.0, friction=0.1, colours=HULL_COLOURS, contact=Contact.CRITICAL, collides_with=GROUND_ONLY,
+        pushed=True,
+    )
+    torso = PartSpec(
+        "torso", TORSO_VERTICES, (0.0, 0.0), density=5.0, friction=0.1, colours=HULL_COLOURS,
+        contact=Contact.CRITICAL, collides_with=GROUND_ONLY,
+    )
+    parts = [head, torso]
+    joints = [JointSpec("head", "torso", (0.0, TORSO_HEIGHT / 2), (-0.1 * math.pi, 0.1 * math.pi))]
+    limbs = [(f"leg_{index}", -LEG_DOWN, LEG, NEAR_LIMB_COLOURS) for index in range(2)]
+    limbs += [(f"arm_{index}", ARM_UP, ARM, FAR_LIMB_COLOURS) for index in range(2)]
+    for prefix, top, segments, colours in limbs:
+        limb_parts, limb_joints = _hanging_limb(prefix, top, segments, colours)
+        parts += limb_parts
+        joints += limb_joints
+    return BodySpec(
+        name="profile_chimpanzee",
+        kind="walker",
+        parts=tuple(parts),
+        joints=tuple(joints),
+        head="head",
+        motors_torque=motors_torque,
+        torque_penalty=split_torque_penalty(5),
+        width=24 * PIXEL,
+        center_height=2 * LIMB_LENGTH + LEG_DOWN,
+        head_angle_penalty=False,
+    )

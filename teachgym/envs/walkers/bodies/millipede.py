@@ -1,0 +1,69 @@
+"""The millipede: a chain of square segments linked by stiff passive joints, each segment on a pair of short legs."""
+
+from __future__ import annotations
+
+import math
+
+from ..physics import PIXEL
+from .spec import (
+    FAR_LIMB_COLOURS,
+    HULL_COLOURS,
+    NEAR_LIMB_COLOURS,
+    BodySpec,
+    Contact,
+    JointSpec,
+    LegShape,
+    PartSpec,
+    box,
+    hanging_leg,
+    positive,
+    positive_int,
+    split_torque_penalty,
+)
+
+SEGMENT_SIDE = 20 * PIXEL
+SEGMENT_JOINT_LIMIT = 0.05 * math.pi
+LEG_SHAPE = LegShape(width=4 * PIXEL, length=10 * PIXEL)
+LEG_DOWN = 3 * PIXEL
+
+
+def millipede(motors_torque: float = 200.0, nb_of_bodies: int = 4) -> BodySpec:
+    """``nb_of_bodies`` segments in a row, each on two two-segment legs (4 motors and 10 motor observations per
+    segment; 16 actions and 54 observations by default). The rightmost segment is the head."""
+    motors_torque = positive("motors_torque", motors_torque)
+    nb_of_bodies = positive_int("nb_of_bodies", nb_of_bodies)
+    # As in the reference, the chain starts half its length left of the spawn point, so it sits half a segment left.
+    first_x = -SEGMENT_SIDE * nb_of_bodies / 2
+    head = f"segment_{nb_of_bodies - 1}"
+    parts, joints = [], []
+    for index in range(nb_of_bodies):
+        x, segment = first_x + index * SEGMENT_SIDE, f"segment_{index}"
+        # Only the head is critical: the reference meant it to be, but a bug left the millipede without any fall.
+        parts.append(
+            PartSpec(
+                segment, box(SEGMENT_SIDE / 2, SEGMENT_SIDE / 2), (x, 0.0), density=5.0, friction=0.1,
+                colours=HULL_COLOURS, contact=Contact.CRITICAL if segment == head else Contact.IGNORED, pushed=True,
+            )
+        )
+        for side, colours in (("far", FAR_LIMB_COLOURS), ("near", NEAR_LIMB_COLOURS)):
+            leg_parts, leg_joints = hanging_leg(f"{segment}_{side}", segment, (x, -LEG_DOWN), LEG_SHAPE, colours)
+            parts += leg_parts
+            joints += leg_joints
+        if index > 0:
+            joints.append(
+                JointSpec(
+                    f"segment_{index - 1}", segment, (x - SEGMENT_SIDE / 2, 0.0),
+                    (-SEGMENT_JOINT_LIMIT, SEGMENT_JOINT_LIMIT),
+                )
+            )
+    return BodySpec(
+        name="millipede",
+        kind="walker",
+        parts=tuple(parts),
+        joints=tuple(joints),
+        head=head,
+        motors_torque=motors_torque,
+        torque_penalty=split_torque_penalty(nb_of_bodies),
+        width=SEGMENT_SIDE * nb_of_bodies,
+        center_height=2 * LEG_SHAPE.length + LEG_DOWN,
+    )

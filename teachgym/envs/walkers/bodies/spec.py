@@ -1,0 +1,186 @@
+"""Declarative description of an embodiment: its rigid parts, its joints and motors, and how it is observed.
+
+A :class:`BodySpec` is plain data (metres and radians, relative to the spawn point), so a new body is a function that
+returns one, and a single runtime class (:class:`teachgym.envs.walkers.bodies.body.Body`) builds any of them into a
+Box2D world. Shared limb shapes are helpers here, so the bodies that use them differ only in their numbers.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import numbers
+from dataclasses import dataclass
+
+from ..physics import BASE_TORQUE_PENALTY, PIXEL
+
+Point = tuple[float, float]
+Colour = tuple[float, float, float]
+
+# Colours of the reference bodies (fill, outline).
+HULL_COLOURS: tuple[Colour, Colour] = ((0.5, 0.4, 0.9), (0.3, 0.3, 0.5))
+NEAR_LIMB_COLOURS: tuple[Colour, Colour] = ((0.5, 0.2, 0.4), (0.3, 0.1, 0.2))
+FAR_LIMB_COLOURS: tuple[Colour, Colour] = ((0.7, 0.4, 0.6), (0.5, 0.3, 0.4))
+
+# Motor speeds (rad/s); they also normalise the joint-speed observations.
+SPEED_HIP = 4.0
+SPEED_KNEE = 6.0
+SPEED_HAND = 8.0
+
+HIP_LIMITS = (-0.8, 1.1)
+KNEE_LIMITS = (-1.6, -0.1)
+KNEE_ANGLE_OFFSET = 1.0  # knee angles are observed shifted so that a straight leg reads about 1
+
+
+class Contact(enum.Enum):
+    """What a part's contact with the terrain means."""
+
+    IGNORED = "ignored"  # not tracked
+    SENSOR = "sensor"  # tracked, observed through the joint that names it
+    CRITICAL = "critical"  # tracked, and touching the terrain ends the episode (a fall)
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """One rigid part: a convex polygon (local coordinates) placed relative to the spawn point."""
+
+    name: str
+    vertices: tuple[Point, ...]
+    position: Point
+    angle: float = 0.0
+    density: float = 1.0
+    friction: float = 0.2
+    colours: tuple[Colour, Colour] = FAR_LIMB_COLOURS
+    contact: Contact = Contact.IGNORED
+    collides_with: int = 0x000F  # Box2D mask bits: the terrain's category is among them
+    pushed: bool = False  # receives the random horizontal push at reset
+
+
+@dataclass(frozen=True)
+class JointSpec:
+    """A revolute joint between two parts; with a ``speed`` it is a motor driven by one action dimension."""
+
+    parent: str
+    child: str
+    anchor: Point
+    limits: tuple[float, float]
+    speed: float | None = None  # None: a passive joint, neither actuated nor observed
+    angle_offset: float = 0.0  # added to the observed angle
+    contact_part: str | None = None  # this part's contact flag is observed right after the joint's state
+
+
+@dataclass(frozen=True)
+class BodySpec:
+    """A whole embodiment.
+
+    ``width`` and ``center_height`` place it on the track (the start pad widens for wide bodies; the spawn height
+    puts its feet on the ground). ``torque_penalty`` is the per-action-dimension cost factor of the reward.
+    """
+
+    name: str
+    kind: str
+    parts: tuple[PartSpec, ...]
+    joints: tuple[JointSpec, ...]
+    head: str
+    motors_torque: float
+    torque_penalty: float
+    width: float
+    center_height: float
+    head_angle_penalty: bool = True
+
+    @property
+    def motors(self) -> tuple[JointSpec, ...]:
+        """The actuated joints, in action order."""
+        return tuple(joint for joint in self.joints if joint.speed is not None)
+
+    @property
+    def action_size(self) -> int:
+        return len(self.motors)
+
+    @property
+    def state_size(self) -> int:
+        """Length of the motor block of the observation (angle, speed and optional contact per motor)."""
+        return sum(3 if joint.contact_part else 2 for joint in self.motors)
+
+    def __post_init__(self) -> None:
+        names = [part.name for part in self.parts]
+        if len(set(names)) != len(names):
+            raise ValueError(f"body {self.name!r} has duplicate part names: {names}")
+        referenced = {self.head} | {j.parent for j in self.joints} | {j.child for j in self.joints}
+        referenced |= {j.contact_part for j in self.joints if j.contact_part}
+        unknown = referenced - set(names)
+        if unknown:
+            raise ValueError(f"body {self.name!r} references unknown parts {sorted(unknown)}")
+
+
+def positive(name: str, value: float) -> float:
+    """Validate a body option that must be a positive finite number, and return it as a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 < value < math.inf:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def positive_int(name: str, value: int) -> int:
+    """Validate a body option that must be a positive integer (a count), and return it as an int."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def box(half_width: float, half_height: float) -> tuple[Point, ...]:
+    """Vertices of an axis-aligned rectangle centred on the origin."""
+    return (
+        (-half_width, -half_height), (half_width, -half_height), (half_width, half_height), (-half_width, half_height)
+    )
+
+
+def pixels(*points: Point) -> tuple[Point, ...]:
+    """Convert vertices written in the reference's pixel units into metres."""
+    return tuple((x * PIXEL, y * PIXEL) for x, y in points)
+
+
+def split_torque_penalty(groups: int) -> float:
+    """The reference divides the torque cost by the number of limb groups of multi-limb bodies."""
+    return BASE_TORQUE_PENALTY / groups
+
+
+@dataclass(frozen=True)
+class LegShape:
+    """A two-segment leg: thigh and shin of the same length, the shin 80% as wide as the thigh."""
+
+    width: float
+    length: float
+
+
+def hanging_leg(
+    prefix: str, parent: str, hip: Point, shape: LegShape, colours: tuple[Colour, Colour]
+) -> tuple[list[PartSpec], list[JointSpec]]:
+    """A thigh and a shin hanging straight down from ``hip``, with the reference hip and knee motors.
+
+    The shin is the ground-contact sensor observed after the knee, as in the original bipedal walker.
+    """
+    hip_x, hip_y = hip
+    thigh, shin = f"{prefix}_thigh", f"{prefix}_shin"
+    parts = [
+        PartSpec(thigh, box(shape.width / 2, shape.length / 2), (hip_x, hip_y - shape.length / 2), colours=colours),
+        PartSpec(
+            shin,
+            box(0.8 * shape.width / 2, shape.length / 2),
+            (hip_x, hip_y - 3 * shape.length / 2),
+            colours=colours,
+            contact=Contact.SENSOR,
+        ),
+    ]
+    joints = [
+        JointSpec(parent, thigh, (hip_x, hip_y), HIP_LIMITS, speed=SPEED_HIP),
+        JointSpec(
+            thigh,
+            shin,
+            (hip_x, hip_y - shape.length),
+            KNEE_LIMITS,
+            speed=SPEED_KNEE,
+            angle_offset=KNEE_ANGLE_OFFSET,
+            contact_part=shin,
+        ),
+    ]
+    return parts, joints

@@ -1,0 +1,89 @@
+"""Hexagon Tracks: a walker crosses obstacles whose hexagonal shapes are the 12-dimensional task."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from gymnasium.utils import EzPickle
+
+from ...errors import TaskError
+from ...task_space import TaskSpace
+from .physics import TERRAIN_STEP
+from .terrain import Obstacle, convex_polygon
+from .track import WalkerTrackEnv
+
+# The undeformed hexagon, in terrain steps around the obstacle's anchor on the ground: the task offsets these.
+BASE_HEXAGON = ((-0.5, 0.0), (-0.5, 0.25), (-0.25, 0.5), (0.25, 0.5), (0.5, 0.25), (0.5, 0.0))
+OFFSET_STD = 0.1
+OFFSET_NAMES = tuple(f"{axis}{i}" for i in range(len(BASE_HEXAGON)) for axis in ("dx", "dy"))
+DEFAULT_OBSTACLE_SPACING = 8.0
+
+
+class HexagonTracks(WalkerTrackEnv):
+    """
+    ## Description
+    A Box2D walker must cross a flat track of hexagonal obstacles whose vertices are displaced by the task: a
+    12-dimensional space (the ALP-GMM paper's Hexagon Tracks) in which most tasks make tall, wide or jagged
+    obstacles and only a small region is walkable. It shares bodies, observations, rewards and episode rules
+    with `StumpTracks` (see its docs).
+
+    ## Action Space
+    `Box(-1, 1, (n_motors,), float32)`, as in Stump Tracks.
+
+    ## Observation Space
+    As in Stump Tracks: head state, motor block, 10 lidar fractions (24 values for classic_bipedal).
+
+    ## Rewards
+    As in Stump Tracks: progress of the head, head-angle and torque costs, -100 for a fall.
+
+    ## Starting State
+    As in Stump Tracks: a flat start pad and a random push.
+
+    ## Episode End
+    As in Stump Tracks: fall, left edge or end of track; truncated after 2000 steps; `info["success"]` once the
+    return exceeds 230.
+
+    ## Task Parameters
+    | name | default bounds | default task | meaning |
+    |---|---|---|---|
+    | `dx0`, `dy0`, ..., `dx5`, `dy5` | [0, 4] each | 0 | offset of hexagon vertex i from the base hexagon, in terrain steps |
+
+    Every obstacle draws each offset from N(task value, 0.1). The base hexagon is one terrain step wide and half a
+    step tall; its first and last vertices stay on the ground (their `dy` is ignored), and the obstacle is the
+    convex hull of the six displaced vertices.
+
+    ## Arguments
+    - `body`, `body_kwargs`, `render_mode`, `**task_bounds`: as in Stump Tracks.
+    - `obstacle_spacing`: flat distance between hexagons in metres (default 8, the reference's fixed spacing).
+
+    ## Version History
+    - v0: initial version.
+    """
+
+    DEFAULT_TASK_SPACE = TaskSpace({name: (0.0, 4.0) for name in OFFSET_NAMES}, default=[0.0] * len(OFFSET_NAMES))
+
+    def __init__(self, *args, obstacle_spacing: float = DEFAULT_OBSTACLE_SPACING, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not isinstance(obstacle_spacing, (int, float)) or not math.isfinite(obstacle_spacing) or obstacle_spacing < 0:
+            raise TaskError(f"obstacle_spacing must be a finite length >= 0 in metres, got {obstacle_spacing!r}")
+        EzPickle.__init__(self, *args, obstacle_spacing=obstacle_spacing, **kwargs)
+        self.obstacle_spacing = float(obstacle_spacing)
+
+    def _obstacle_spacing(self, task: np.ndarray) -> float:
+        return self.obstacle_spacing
+
+    def _generate_obstacle(self, x: float, ground_y: float, task: np.ndarray) -> tuple[Obstacle | None, float]:
+        offsets = self.np_random.normal(task, OFFSET_STD).reshape(len(BASE_HEXAGON), 2)
+        last = len(BASE_HEXAGON) - 1
+        points = []
+        for i, ((base_x, base_y), (dx, dy)) in enumerate(zip(BASE_HEXAGON, offsets.tolist())):
+            lift = 0.0 if i in (0, last) else dy
+            points.append((x + (base_x + dx) * TERRAIN_STEP, ground_y + (base_y + lift) * TERRAIN_STEP))
+        hull = convex_polygon(points)
+        if hull is None:
+            return None, x
+        # Tinted by the first and last vertical offsets, as in the reference, so shapes are told apart at a glance.
+        tint = min(max(offsets[0, 1] / 3, 0.0), 1.0), min(max(offsets[-1, 1] / 3, 0.0), 1.0)
+        colours = ((1.0, *tint), (0.6, 0.6, 0.6))
+        return Obstacle(hull, colours), max(x, max(px for px, _ in hull))

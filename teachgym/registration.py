@@ -1,0 +1,47 @@
+"""Registration of every teachgym environment with gymnasium, under the ``teachgym/`` namespace.
+
+Environments are rows over a few classes (id, entry point, episode limit). Entry points are strings, so Box2D and
+the other simulators are imported only when an environment is made. Registering twice is a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+
+NAMESPACE = "teachgym"
+
+
+@dataclass(frozen=True)
+class EnvRow:
+    """One registered id: its class (as an import string), its truncation limit and fixed constructor kwargs."""
+
+    id: str
+    entry_point: str
+    max_episode_steps: int
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+ENV_ROWS: tuple[EnvRow, ...] = (
+    EnvRow(f"{NAMESPACE}/StumpTracks-v0", "teachgym.envs.walkers.stump_tracks:StumpTracks", 2000),
+    EnvRow(f"{NAMESPACE}/HexagonTracks-v0", "teachgym.envs.walkers.hexagon_tracks:HexagonTracks", 2000),
+)
+
+
+def register_envs() -> None:
+    """Register every row of :data:`ENV_ROWS` that gymnasium does not know yet."""
+    for row in ENV_ROWS:
+        if row.id not in gym.registry:
+            gym.register(
+                id=row.id,
+                entry_point=row.entry_point,
+                max_episode_steps=row.max_episode_steps,
+                kwargs=dict(row.kwargs),
+            )
+
+
+def env_ids() -> list[str]:
+    """Every teachgym environment id, in registration order."""
+    return [row.id for row in ENV_ROWS]

@@ -7,9 +7,10 @@ stderr) can fix the input without reading the code.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["TeachgymError", "TaskError", "UnknownNameError", "did_you_mean"]
+__all__ = ["TeachgymError", "TaskError", "UnknownNameError", "UnknownOptionError", "check_options", "did_you_mean"]
 
 
 class TeachgymError(Exception):
@@ -31,6 +32,25 @@ class UnknownNameError(TeachgymError, ValueError):
             f"unknown {kind} {name!r}{did_you_mean(str(name), self.choices)}; "
             f"expected one of: {', '.join(self.choices)}"
         )
+
+
+class UnknownOptionError(TeachgymError, ValueError):
+    """A keyword option (a body option, a teacher hyperparameter ...) that the target does not take."""
+
+
+def check_options(kind: str, name: str, target: Callable, options: Mapping[str, object]) -> None:
+    """Raise :class:`UnknownOptionError` for any key of ``options`` that is not a keyword parameter of ``target``.
+
+    ``kind`` and ``name`` say what is configured (``"body"``, ``"spider"``) so the message can name it.
+    """
+    parameters = inspect.signature(target).parameters
+    accepted = [p for p, spec in parameters.items() if spec.kind in (spec.KEYWORD_ONLY, spec.POSITIONAL_OR_KEYWORD)]
+    for option in options:
+        if option not in accepted:
+            raise UnknownOptionError(
+                f"unknown option {option!r} for {kind} {name!r}{did_you_mean(option, accepted)}; "
+                f"its options are {accepted}"
+            )
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

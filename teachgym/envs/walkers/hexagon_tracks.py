@@ -15,6 +15,7 @@ from .track import WalkerTrackEnv
 
 # The undeformed hexagon, in terrain steps around the obstacle's anchor on the ground: the task offsets these.
 BASE_HEXAGON = ((-0.5, 0.0), (-0.5, 0.25), (-0.25, 0.5), (0.25, 0.5), (0.5, 0.25), (0.5, 0.0))
+BASE_HALF_WIDTH = 0.5
 OFFSET_STD = 0.1
 OFFSET_NAMES = tuple(f"{axis}{i}" for i in range(len(BASE_HEXAGON)) for axis in ("dx", "dy"))
 DEFAULT_OBSTACLE_SPACING = 8.0
@@ -78,8 +79,10 @@ class HexagonTracks(WalkerTrackEnv):
         last = len(BASE_HEXAGON) - 1
         points = []
         for i, ((base_x, base_y), (dx, dy)) in enumerate(zip(BASE_HEXAGON, offsets.tolist())):
-            lift = 0.0 if i in (0, last) else dy
-            points.append((x + (base_x + dx) * TERRAIN_STEP, ground_y + (base_y + lift) * TERRAIN_STEP))
+            # The base hexagon is centred on its anchor: shift it so the obstacle starts at x, and never let the
+            # noise push a vertex under the ground.
+            height = 0.0 if i in (0, last) else max(0.0, base_y + dy)
+            points.append((x + (base_x + BASE_HALF_WIDTH + dx) * TERRAIN_STEP, ground_y + height * TERRAIN_STEP))
         hull = convex_polygon(points)
         if hull is None:
             return None, x

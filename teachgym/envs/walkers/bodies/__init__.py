@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 
-from ....errors import UnknownNameError, did_you_mean
+from ....errors import UnknownNameError, check_options
 from .bipedal import classic_bipedal, small_bipedal
 from .chimpanzee import profile_chimpanzee
 from .millipede import millipede
@@ -32,16 +31,10 @@ def make_body_spec(name: str, **options: object) -> BodySpec:
 
     Raises:
         UnknownNameError: for an unknown body name, with the closest name.
-        ValueError: for an unknown or bad option, naming it and the body's options.
+        UnknownOptionError: for an option the body does not take, with the closest option.
+        ValueError: for a bad option value, naming the option.
     """
     if name not in BODIES:
         raise UnknownNameError("body", name, BODIES)
-    builder = BODIES[name]
-    accepted = list(inspect.signature(builder).parameters)
-    for option in options:
-        if option not in accepted:
-            raise ValueError(
-                f"unknown option {option!r} for body {name!r}{did_you_mean(option, accepted)}; "
-                f"its options are {accepted}"
-            )
-    return builder(**options)
+    check_options("body", name, BODIES[name], options)
+    return BODIES[name](**options)

@@ -10,7 +10,8 @@ import difflib
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["TeachgymError", "TaskError", "UnknownNameError", "UnknownOptionError", "check_options", "did_you_mean"]
+__all__ = ["TeachgymError", "TaskError", "UnknownNameError", "UnknownOptionError", "check_options", "did_you_mean",
+           "keyword_parameters"]
 
 
 class TeachgymError(Exception):
@@ -24,27 +25,37 @@ class TaskError(TeachgymError, ValueError):
 class UnknownNameError(TeachgymError, ValueError):
     """A name (env body, teacher, student ...) is not among the registered choices."""
 
-    def __init__(self, kind: str, name: object, choices: Iterable[str]):
+    def __init__(self, kind: str, name: object, choices: Iterable[str], *, owner: str = ""):
         self.kind = kind
         self.name = name
         self.choices = sorted(choices)
-        super().__init__(
-            f"unknown {kind} {name!r}{did_you_mean(str(name), self.choices)}; "
-            f"expected one of: {', '.join(self.choices)}"
-        )
+        expected = f"expected one of: {', '.join(self.choices)}" if self.choices else "there are none"
+        of_owner = f" of {owner}" if owner else ""
+        super().__init__(f"unknown {kind} {name!r}{of_owner}{did_you_mean(str(name), self.choices)}; {expected}")
 
 
 class UnknownOptionError(TeachgymError, ValueError):
     """A keyword option (a body option, a teacher hyperparameter ...) that the target does not take."""
 
 
-def check_options(kind: str, name: str, target: Callable, options: Mapping[str, object]) -> None:
-    """Raise :class:`UnknownOptionError` for any key of ``options`` that is not a keyword parameter of ``target``.
+def keyword_parameters(target: Callable, *, skip: Iterable[str] = ("self",)) -> dict[str, object]:
+    """The parameters of ``target`` that can be given by keyword, with their defaults (``inspect.Parameter.empty``
+    for required ones); ``*args``/``**kwargs`` and the names in ``skip`` are left out."""
+    keyword_kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    skipped = set(skip)
+    return {
+        name: parameter.default
+        for name, parameter in inspect.signature(target).parameters.items()
+        if parameter.kind in keyword_kinds and name not in skipped
+    }
+
+
+def check_options(kind: str, name: str, accepted: Iterable[str], options: Mapping[str, object]) -> None:
+    """Raise :class:`UnknownOptionError` for any key of ``options`` not in ``accepted``.
 
     ``kind`` and ``name`` say what is configured (``"body"``, ``"spider"``) so the message can name it.
     """
-    parameters = inspect.signature(target).parameters
-    accepted = [p for p, spec in parameters.items() if spec.kind in (spec.KEYWORD_ONLY, spec.POSITIONAL_OR_KEYWORD)]
+    accepted = list(accepted)
     for option in options:
         if option not in accepted:
             raise UnknownOptionError(

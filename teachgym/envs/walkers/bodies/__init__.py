@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ....errors import UnknownNameError, check_options
+from ....errors import UnknownNameError, check_options, keyword_parameters
 from .bipedal import classic_bipedal, small_bipedal
 from .chimpanzee import profile_chimpanzee
 from .millipede import millipede
@@ -36,5 +36,5 @@ def make_body_spec(name: str, **options: object) -> BodySpec:
     """
     if name not in BODIES:
         raise UnknownNameError("body", name, BODIES)
-    check_options("body", name, BODIES[name], options)
+    check_options("body", name, keyword_parameters(BODIES[name]), options)
     return BODIES[name](**options)

@@ -1,5 +1,5 @@
 """teachgym environments: the parametric-env contract and the env families (one sub-package each)."""
 
-from .parametric import ParametricEnv
+from .parametric import ExpertKnowledge, ParametricEnv
 
-__all__ = ["ParametricEnv"]
+__all__ = ["ExpertKnowledge", "ParametricEnv"]

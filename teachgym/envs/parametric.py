@@ -9,7 +9,8 @@ has, so a finished episode is always credited to the task it really had.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -18,17 +19,36 @@ from ..errors import TaskError, did_you_mean
 from ..task_space import TaskLike, TaskSpace
 
 RESET_OPTIONS = ("task",)
+# Width of the expert's easy initial distribution, as a share of each dimension's range (TeachMyAgent: 10%).
+EASY_TASK_STD_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class ExpertKnowledge:
+    """What an expert may tell a teacher about an env, as in TeachMyAgent's expert-knowledge levels.
+
+    ``reward_range`` and ``reward_thresholds`` (low / high return of a task, e.g. for ADR) are the "low" level;
+    ``initial_distribution`` (a Gaussian in task units around an easy task) is added at the "high" level.
+    """
+
+    reward_range: tuple[float, float]
+    reward_thresholds: tuple[float, float]
+    initial_distribution: dict[str, list[float]]
 
 
 class ParametricEnv(gym.Env):
     """Base class: task bookkeeping around a subclass's ``_reset_task`` and ``step``.
 
     Subclasses set ``self.task_space`` in their constructor, implement ``_reset_task(task) -> (obs, info)`` (the
-    world is built from the validated task vector, all randomness from ``self.np_random``) and ``step``, and put
-    ``self.task_info()`` into every step's info.
+    world is built from the validated task vector, all randomness from ``self.np_random``) and ``step``, put
+    ``self.task_info()`` into every step's info, and declare ``REWARD_RANGE`` (bounds of an episode's return) and
+    ``REWARD_THRESHOLDS`` (a return below the first means failing a task, above the second doing well), and make
+    their default task the easy end of the space.
     """
 
     task_space: TaskSpace
+    REWARD_RANGE: ClassVar[tuple[float, float]]
+    REWARD_THRESHOLDS: ClassVar[tuple[float, float]]
     _pending_task: np.ndarray | None = None
     _task: np.ndarray | None = None
 
@@ -44,6 +64,19 @@ class ParametricEnv(gym.Env):
     def task(self) -> dict[str, float]:
         """The running episode's task as a fresh ``name -> value`` dict (the default task before any reset)."""
         return self.task_space.to_dict(self._task if self._task is not None else self.task_space.default)
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """The env's expert knowledge: its return bounds and thresholds, and an easy initial distribution centred on
+        the default task (the easy end of every env's space) with a std of 10% of each dimension's range."""
+        widths = self.task_space.high - self.task_space.low
+        return ExpertKnowledge(
+            reward_range=self.REWARD_RANGE,
+            reward_thresholds=self.REWARD_THRESHOLDS,
+            initial_distribution={
+                "mean": self.task_space.default.tolist(),
+                "std": (EASY_TASK_STD_SHARE * widths).tolist(),
+            },
+        )
 
     def task_info(self) -> dict[str, float]:
         """A fresh dict of the running episode's task, for ``info["task"]``."""

@@ -59,6 +59,8 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": FPS}
     DEFAULT_TASK_SPACE: ClassVar[TaskSpace]
+    REWARD_RANGE = (-150.0, 350.0)
+    REWARD_THRESHOLDS = (0.0, 180.0)  # TeachMyAgent's ADR thresholds on the walker tracks
 
     def __init__(
         self,

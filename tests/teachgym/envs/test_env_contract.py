@@ -151,3 +151,22 @@ def test_task_space_is_narrowed_per_instance_not_globally():
     wide.set_task([8.0, 1.0])
     with pytest.raises(TaskError):
         default.set_task([8.0, 1.0])
+
+
+@pytest.mark.parametrize("env_id", teachgym.env_ids())
+def test_expert_knowledge_is_consistent_with_the_space(env_id):
+    env = gym.make(env_id).unwrapped
+    knowledge = env.expert_knowledge()
+    low, high = knowledge.reward_range
+    assert low < knowledge.reward_thresholds[0] <= knowledge.reward_thresholds[1] < high
+    space = env.task_space
+    assert knowledge.initial_distribution["mean"] == space.default.tolist()
+    np.testing.assert_allclose(knowledge.initial_distribution["std"], 0.1 * (space.high - space.low))
+
+
+def test_stump_tracks_expert_knowledge_is_teachmyagents():
+    knowledge = gym.make("teachgym/StumpTracks-v0", stump_height=(0.0, 9.0)).unwrapped.expert_knowledge()
+    assert knowledge.reward_range == (-150.0, 350.0)
+    assert knowledge.reward_thresholds == (0.0, 180.0)
+    assert knowledge.initial_distribution["mean"] == [0.0, 6.0]
+    np.testing.assert_allclose(knowledge.initial_distribution["std"], [0.9, 0.6])

@@ -98,12 +98,14 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = measure_all(args.steps, args.seed)
     reference_rate, headline_rate, ratio = headline_ratio(args.headline_steps, args.rounds, args.seed)
-    print(f"{'env id':<40} {'body':<20} {'task dims':>9} {'obs':>4} {'act':>4} {'steps/s':>9} {'x ' + REFERENCE_ID:>20}")
+    columns = f"{'task dims':>9} {'obs':>4} {'act':>4} {'steps/s':>9} {'x ' + REFERENCE_ID:>20}"
+    print(f"{'env id':<40} {'body':<20} {columns}")
     for row in rows:
         print(f"{row.env_id:<40} {row.body:<20} {row.task_dims:>9} {row.obs_dims:>4} {row.action_dims:>4} "
               f"{row.steps_per_second:>9.0f} {row.steps_per_second / reference_rate:>20.2f}")
     verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
-    print(f"\n{REFERENCE_ID}: {reference_rate:.0f} steps/s; {HEADLINE_ID} ({HEADLINE_BODY}): {headline_rate:.0f} steps/s")
+    print(f"\n{REFERENCE_ID}: {reference_rate:.0f} steps/s; "
+          f"{HEADLINE_ID} ({HEADLINE_BODY}): {headline_rate:.0f} steps/s")
     print(f"speed ratio {ratio:.2f}x (median of {args.rounds} interleaved rounds of {args.headline_steps} steps); "
           f"{verdict} the {TARGET_RATIO}x target")
     return 1 if args.check and ratio < TARGET_RATIO else 0

@@ -115,7 +115,9 @@ class Teacher(ABC):
         if state["teacher"] != self.name:
             raise TeacherError(f"state of teacher {state['teacher']!r} cannot be loaded into {self.name!r}")
         if state["version"] != STATE_VERSION:
-            raise TeacherError(f"teacher state version {state['version']!r} is not supported (expected {STATE_VERSION})")
+            raise TeacherError(
+                f"teacher state version {state['version']!r} is not supported (expected {STATE_VERSION})"
+            )
         if TaskSpace.from_config(state["task_space"]) != self.task_space:
             raise TeacherError("teacher state was saved for another task space")
         algorithm = state["algorithm"]

@@ -27,6 +27,17 @@ class EnvRow:
 ENV_ROWS: tuple[EnvRow, ...] = (
     EnvRow(f"{NAMESPACE}/StumpTracks-v0", "teachgym.envs.walkers.stump_tracks:StumpTracks", 2000),
     EnvRow(f"{NAMESPACE}/HexagonTracks-v0", "teachgym.envs.walkers.hexagon_tracks:HexagonTracks", 2000),
+    # Simulated students: one-step episodes; a limit of 1 would truncate every episode, which gymnasium's checker
+    # rejects, so 2 (never reached).
+    EnvRow(f"{NAMESPACE}/SimulatedStudent-v0", "teachgym.envs.simulated.student:SimulatedStudent", 2),
+    EnvRow(f"{NAMESPACE}/SimulatedStudent-Infeasible-v0", "teachgym.envs.simulated.student:SimulatedStudent", 2,
+           {"difficulty_x": (0.0, 3.0), "difficulty_y": (0.0, 3.0)}),
+    EnvRow(f"{NAMESPACE}/SimulatedStudent-Distractors-v0", "teachgym.envs.simulated.student:SimulatedStudent", 2,
+           {"n_distractors": 4}),
+    EnvRow(f"{NAMESPACE}/SimulatedStudent-Forgetting-v0", "teachgym.envs.simulated.student:SimulatedStudent", 2,
+           {"forgetting_rate": 0.0003}),
+    EnvRow(f"{NAMESPACE}/SimulatedStudent-Rugged-v0", "teachgym.envs.simulated.student:SimulatedStudent", 2,
+           {"rugged_intervals": 4, "rugged_seed": 0}),
 )
 
 

@@ -48,7 +48,7 @@ class HexagonTracks(WalkerTrackEnv):
     ## Task Parameters
     | name | default bounds | default task | meaning |
     |---|---|---|---|
-    | `dx0`, `dy0`, ..., `dx5`, `dy5` | [0, 4] each | 0 | offset of hexagon vertex i from the base hexagon, in terrain steps |
+    | `dx0`, `dy0`, ..., `dx5`, `dy5` | [0, 4] each | 0 | offset of hexagon vertex i from the base, in terrain steps |
 
     Every obstacle draws each offset from N(task value, 0.1). The base hexagon is one terrain step wide and half a
     step tall; its first and last vertices stay on the ground (their `dy` is ignored), and the obstacle is the
@@ -66,7 +66,8 @@ class HexagonTracks(WalkerTrackEnv):
 
     def __init__(self, *args, obstacle_spacing: float = DEFAULT_OBSTACLE_SPACING, **kwargs):
         super().__init__(*args, **kwargs)
-        if not isinstance(obstacle_spacing, (int, float)) or not math.isfinite(obstacle_spacing) or obstacle_spacing < 0:
+        valid = isinstance(obstacle_spacing, (int, float)) and math.isfinite(obstacle_spacing)
+        if not valid or obstacle_spacing < 0:
             raise TaskError(f"obstacle_spacing must be a finite length >= 0 in metres, got {obstacle_spacing!r}")
         EzPickle.__init__(self, *args, obstacle_spacing=obstacle_spacing, **kwargs)
         self.obstacle_spacing = float(obstacle_spacing)

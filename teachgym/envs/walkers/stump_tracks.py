@@ -49,7 +49,7 @@ class StumpTracks(WalkerTrackEnv):
     ## Task Parameters
     | name | default bounds | default task | meaning |
     |---|---|---|---|
-    | `stump_height` | [0, 3] | 0 | mean stump height in terrain steps (14/30 m); each stump is drawn from N(h, 0.1), at least 0.05 |
+    | `stump_height` | [0, 3] | 0 | mean stump height in terrain steps (14/30 m); each stump ~ N(h, 0.1), >= 0.05 |
     | `obstacle_spacing` | [0, 6] | 6 | flat distance between stumps, in metres (at least 0.01) |
 
     Stumps are one terrain step wide. Any bounds can be widened or narrowed with constructor keywords, e.g.

@@ -98,8 +98,9 @@ def test_info_reports_the_task_on_every_reset_and_step(env_id):
         np.testing.assert_array_equal(list(info["task"].values()), task)
         assert all(type(value) is float for value in info["task"].values())
         assert info["success"] is False
-    infos[1]["task"][space.names[0]] = -123.0  # a fresh dict each time: mutating one changes nothing else
-    assert infos[2]["task"][space.names[0]] == task[0]
+    infos[0]["task"][space.names[0]] = -123.0  # a fresh dict each time: mutating one changes nothing else
+    assert infos[1]["task"][space.names[0]] == task[0]
+    assert env.unwrapped.task[space.names[0]] == task[0]
     assert env.unwrapped.task == dict(zip(space.names, task))
 
 

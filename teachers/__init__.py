@@ -8,7 +8,8 @@
     teacher.update(task, episode_return)
 """
 
-from . import random_teacher  # noqa: F401  (built-in teachers register on import)
+# Built-in teachers register on import.
+from . import adr, alp_gmm, covar_gmm, cyclical, expert_curriculum, plr, random_teacher, riac  # noqa: F401
 from .base import Teacher, TeacherError
 from .registry import ENTRY_POINT_GROUP, available_teachers, make_teacher, register_teacher, teacher_hyperparameters
 

@@ -18,8 +18,8 @@ from teachgym.teachers import Teacher, TeacherError, available_teachers, make_te
 REWARD_RANGE = (-150.0, 350.0)
 # Expert knowledge some teachers require; a teacher missing here that needs some fails test_required_knowledge.
 EXPERT_KNOWLEDGE = {
-    "adr": {"reward_thresholds": (0.0, 180.0)},
-    "expert-easy-to-hard": {"initial_distribution": {"mean": [0.0, 5.0], "std": [0.1, 1.0]}},
+    "adr": {"reward_thresholds": (0.0, 180.0), "initial_task": [0.25, 0.0]},
+    "expert-easy-to-hard": {"initial_distribution": {"mean": [0.0, 4.0], "std": [0.1, 1.0]}},
 }
 SPACES = {
     "continuous": TaskSpace({"x": (0.0, 1.0), "y": (-5.0, 5.0)}),

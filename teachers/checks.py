@@ -1,0 +1,64 @@
+"""Validation of teacher hyperparameters: one message style for every teacher ("teacher 'x': name must be ...")."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from teachgym.errors import TaskError
+from teachgym.task_space import TaskSpace
+
+from .base import TeacherError
+
+
+def checked_integer(teacher: str, name: str, value: object, *, minimum: int) -> int:
+    """``value`` as an int if it is an integer >= ``minimum``; else a TeacherError naming ``name`` and the value."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value < minimum:
+        raise TeacherError(f"teacher {teacher!r}: {name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def checked_real(teacher: str, name: str, value: object, *, low: float = -math.inf, high: float = math.inf,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """``value`` as a float if it is a finite number between ``low`` and ``high`` (each bound included unless
+    open); else a TeacherError naming ``name``, the value and the interval."""
+    valid = not isinstance(value, (bool, np.bool_)) and isinstance(value, Real) and math.isfinite(value)
+    if valid:
+        valid = (value > low if low_open else value >= low) and (value < high if high_open else value <= high)
+    if not valid:
+        interval = "" if math.isinf(low) and math.isinf(high) else (
+            f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}")
+        raise TeacherError(f"teacher {teacher!r}: {name} must be a finite number{interval}, got {value!r}")
+    return float(value)
+
+
+def checked_distribution(teacher: str, name: str, task_space: TaskSpace,
+                         distribution: Mapping[str, Any] | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Check an expert Gaussian ``{"mean": ..., "std": ...}`` in task units (hyperparameter ``name``) and return
+    it in the unit cube (std divided by the bounds' widths; 0 on fixed dimensions), or None when not given.
+
+    Raises:
+        TeacherError: naming ``name`` for a missing or unknown key, a vector of the wrong length or with unknown
+            names, a mean outside the space, or a negative or non-finite std.
+    """
+    if distribution is None:
+        return None
+    prefix = f"teacher {teacher!r}: {name}"
+    if not isinstance(distribution, Mapping) or set(distribution) != {"mean", "std"}:
+        raise TeacherError(f"{prefix} must be a mapping with exactly the keys 'mean' and 'std' (task units), "
+                           f"got {distribution!r}")
+    try:
+        mean = task_space.validate(distribution["mean"])
+        std = (task_space.to_array(distribution["std"]) if isinstance(distribution["std"], Mapping)
+               else np.fromiter(task_space.to_dict(distribution["std"]).values(), dtype=np.float64))
+    except TaskError as error:
+        raise TeacherError(f"{prefix}: {error}") from None
+    if not np.all(np.isfinite(std) & (std >= 0)):
+        raise TeacherError(f"{prefix}: std must be finite and >= 0 in every dimension, got {std.tolist()}")
+    width = task_space.high - task_space.low
+    unit_std = np.divide(std, width, out=np.zeros_like(std), where=width > 0)
+    return task_space.normalize(mean), unit_std

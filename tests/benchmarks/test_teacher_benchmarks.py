@@ -1,0 +1,31 @@
+"""The teacher benchmarks run end to end and print what they promise (figures are not asserted)."""
+
+import pytest
+
+from teachgym.benchmarks import alp_gmm_speed, teacher_benchmark
+from teachgym.teachers import available_teachers
+
+
+def test_alp_gmm_speed_prints_costs_quality_and_the_ratio(capsys):
+    assert alp_gmm_speed.main(["--episodes", "300", "--seeds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "speed ratio" in out and "reference" in out and "alp-gmm" in out
+
+
+def test_teacher_benchmark_covers_every_teacher_and_simulated_student(capsys):
+    assert teacher_benchmark.main(["--episodes", "40", "--seeds", "2", "--checkpoints", "2", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    for env_id in teacher_benchmark.simulated_env_ids():
+        assert f"{env_id}: share of the task space mastered" in out
+    rows = [line.split() for line in out.splitlines() if line.split() and line.split()[0] in available_teachers()]
+    assert len(rows) == len(available_teachers()) * len(teacher_benchmark.simulated_env_ids())
+    levels = {row[0]: row[1] for row in rows}
+    assert levels["expert-easy-to-hard"] == "high" and levels["random"] == "low"
+    assert "runs of 40 episodes" in out
+
+
+def test_teacher_benchmark_rejects_bad_input(capsys):
+    with pytest.raises(SystemExit) as exited:
+        teacher_benchmark.main(["--teachers", "alp-gmn"])
+    assert exited.value.code == 2
+    assert "unknown teacher(s) ['alp-gmn']" in capsys.readouterr().err

@@ -12,7 +12,8 @@ import numpy as np
 from teachgym.task_space import TaskSpace
 
 from .base import TeacherError
-from .gmm import GaussianMixture, GMMTeacher
+from .gmm import GaussianMixture
+from .gmm_teacher import GMMTeacher
 from .registry import register_teacher
 
 

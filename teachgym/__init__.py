@@ -13,8 +13,9 @@ learning.
 from .errors import TaskError, TeachgymError, UnknownNameError
 from .registration import env_ids, register_envs
 from .task_space import TaskSpace
+from .test_sets import TestSet
 
-__all__ = ["TaskError", "TaskSpace", "TeachgymError", "UnknownNameError", "env_ids", "register_envs"]
+__all__ = ["TaskError", "TaskSpace", "TeachgymError", "TestSet", "UnknownNameError", "env_ids", "register_envs"]
 __version__ = "0.1.0"
 
 register_envs()

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import TaskError, did_you_mean
 from ..task_space import TaskLike, TaskSpace
+from ..test_sets import DEFAULT_TEST_SET_SEED, DEFAULT_TEST_SET_SIZE, TestSet
 
 RESET_OPTIONS = ("task",)
 # Width of the expert's easy initial distribution, as a share of each dimension's range (TeachMyAgent: 10%).
@@ -77,6 +78,11 @@ class ParametricEnv(gym.Env):
                 "std": (EASY_TASK_STD_SHARE * widths).tolist(),
             },
         )
+
+    def default_test_set(self) -> TestSet:
+        """The tasks a run evaluates on when its config names none: 100 uniform tasks of ``task_space`` drawn from
+        seed 0, so every run of an env is tested on the same tasks. Envs with a reference test set override it."""
+        return TestSet.uniform(self.task_space, DEFAULT_TEST_SET_SIZE, DEFAULT_TEST_SET_SEED)
 
     def task_info(self) -> dict[str, float]:
         """A fresh dict of the running episode's task, for ``info["task"]``."""

@@ -230,12 +230,7 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         return observation, info
 
     def _reset_task(self, task: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-        view_cell = tuple(
-            min(int((float(task[axis]) - float(self._task_low[axis])) * self._cell_scale[axis]), n - 1)
-            for axis, n in enumerate(self._shape)
-        )
-        self._view_cell = view_cell
-        self._index = self._map.index_of([order[i] for order, i in zip(self._order_lists, view_cell)])
+        self._view_cell, self._index = self._cell_of(task)
         self._observation = ((task - self._task_low) * self._task_scale).astype(np.float32)
         return self._observation.copy(), {"success": False}
 
@@ -246,13 +241,32 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         index, self._index = self._index, None
         noise = self.return_noise * float(self.np_random.standard_normal())
         low, high = self.REWARD_RANGE
-        episode_return = self._return_low + (self._return_high - self._return_low) * self._map.competence_at(index)
-        episode_return = min(max(episode_return + noise, low), high)
+        episode_return = min(max(self._noise_free_return(index) + noise, low), high)
         self._map.train(index)
         info = {"task": self.task_info(), "success": episode_return > self.success_return}
         return self._observation.copy(), episode_return, True, False, info
 
+    def _cell_of(self, task: np.ndarray) -> tuple[tuple[int, ...], int]:
+        """The task's cell in the teacher's view of the grid, and the student's index of that cell."""
+        view_cell = tuple(
+            min(int((float(task[axis]) - float(self._task_low[axis])) * self._cell_scale[axis]), n - 1)
+            for axis, n in enumerate(self._shape)
+        )
+        return view_cell, self._map.index_of([order[i] for order, i in zip(self._order_lists, view_cell)])
+
+    def _noise_free_return(self, index: int) -> float:
+        return self._return_low + (self._return_high - self._return_low) * self._map.competence_at(index)
+
     # --------------------------------------------------------------------------------------------- student
+    def expected_return(self, task: Any) -> float:
+        """The noise-free return the student would get on ``task`` now, without training on it: how a run scores
+        a test set on a simulated student.
+
+        Raises:
+            TaskError: if the task is not in the task space.
+        """
+        return self._noise_free_return(self._cell_of(self.task_space.validate(task))[1])
+
     @property
     def mastered_share(self) -> float:
         """Share of the task space (uniform over the relevant dimensions) where the student's noise-free return

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...errors import TaskError
 from ...task_space import TaskSpace
+from ...test_sets import TestSet
 from .physics import TERRAIN_STEP
 from .terrain import Obstacle
 from .track import WalkerTrackEnv
@@ -12,6 +14,8 @@ from .track import WalkerTrackEnv
 STUMP_HEIGHT_STD = 0.1  # each stump's height is drawn around the task's mean height
 MIN_STUMP_HEIGHT = 0.05  # in terrain steps: a stump never vanishes completely
 STUMP_WIDTH = TERRAIN_STEP
+# TeachMyAgent's fixed test set, used for every Stump Tracks criterion whatever the bounds: a 10 x 10 grid.
+TEST_GRID = {"stump_height": tuple(np.linspace(0.0, 3.0, 10)), "obstacle_spacing": tuple(np.linspace(0.0, 6.0, 10))}
 
 
 class StumpTracks(WalkerTrackEnv):
@@ -77,6 +81,20 @@ class StumpTracks(WalkerTrackEnv):
         {"stump_height": (0.0, 3.0), "obstacle_spacing": (0.0, 6.0)},
         default={"stump_height": 0.0, "obstacle_spacing": 6.0},
     )
+
+    def default_test_set(self) -> TestSet:
+        """TeachMyAgent's test set: the 10 x 10 grid ``stump_height`` in ``linspace(0, 3, 10)`` x
+        ``obstacle_spacing`` in ``linspace(0, 6, 10)``, the same whatever the bounds (e.g. ``stump_height=(0, 9)``).
+
+        Raises:
+            TaskError: if the bounds were narrowed so that the grid leaves the task space.
+        """
+        try:
+            return TestSet.grid(self.task_space, TEST_GRID, name="stump-tracks-grid-10x10")
+        except TaskError as error:
+            raise TaskError(f"Stump Tracks' default test set (the 10 x 10 grid over stump_height [0, 3] and "
+                            f"obstacle_spacing [0, 6]) does not fit the task space {self.task_space.bounds}: {error}; "
+                            f"pass a test set explicitly, e.g. test_set: {{grid: 10}} in the run config") from None
 
     def _obstacle_spacing(self, task: np.ndarray) -> float:
         return float(task[1])

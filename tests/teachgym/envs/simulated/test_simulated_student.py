@@ -372,3 +372,20 @@ def test_wider_bounds_keep_the_student_and_make_most_of_the_space_infeasible():
 def test_bad_configurations_are_refused_with_a_clear_message(kwargs, error, message):
     with pytest.raises(error, match=message):
         SimulatedStudent(**kwargs)
+
+
+def test_expected_return_scores_a_task_without_training_on_it():
+    student = gym.make("teachgym/SimulatedStudent-v0").unwrapped
+    student.reset(seed=0)
+    assert student.expected_return([0.05, 0.05]) == -100.0
+    before = student.competence.copy()
+    student.expected_return([0.05, 0.05])
+    np.testing.assert_array_equal(student.competence, before)
+    for _ in range(50):
+        student.set_task([0.05, 0.05])
+        student.reset()
+        _, episode_return, _, _, _ = student.step(np.zeros(1))
+    assert student.expected_return([0.05, 0.05]) > 290.0
+    assert abs(student.expected_return([0.05, 0.05]) - episode_return) < 40.0
+    with pytest.raises(TaskError, match="outside its bounds"):
+        student.expected_return([2.0, 0.0])

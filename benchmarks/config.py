@@ -1,0 +1,161 @@
+"""RunConfig: everything that defines one experiment (env x teacher x student x seed), validated before anything runs.
+
+A config is plain data: it is saved as ``config.yaml`` in the run folder, read back on resume, and compared field by
+field so that a folder is never reused for a different experiment. Field docstrings are the CLI's help.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from teachgym.errors import TeachgymError, did_you_mean
+from teachgym.teachers.expert import EXPERT_LEVELS
+
+SIMULATED = "simulated"
+DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
+
+
+class ConfigError(TeachgymError, ValueError):
+    """A run or sweep configuration is invalid; ``field`` names the offending key path."""
+
+    def __init__(self, field_path: str, message: str):
+        self.field = field_path
+        super().__init__(f"{field_path}: {message}")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One experiment. Build with keywords; :meth:`validated` checks every field against the registries."""
+
+    env: str
+    """registered environment id, e.g. teachgym/StumpTracks-v0"""
+    teacher: str = "random"
+    """teacher name (teachgym list shows them)"""
+    student: str = "sac"
+    """SB3 algorithm (sac, ppo, td3, a2c, ddpg) or 'simulated' for a simulated-student env"""
+    total_timesteps: int = 100_000
+    """environment steps to train for (episodes, for a simulated student)"""
+    env_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    """keyword arguments of the environment, e.g. {body: spider, stump_height: [0, 9]}"""
+    teacher_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    """teacher hyperparameters; 'preset' picks a named set (e.g. tma)"""
+    student_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    """student hyperparameters; 'preset' picks a named set (tma, tiny)"""
+    n_envs: int = 1
+    """parallel training environments (subprocesses when more than one)"""
+    eval_every: int = 10_000
+    """timesteps between evaluations on the test set"""
+    test_set: Any = "default"
+    """'default' (the env's), {grid: ...}, {uniform: {n, seed}}, {csv: path} or {tasks: [[...]]}"""
+    checkpoint_every: int = 50_000
+    """timesteps between checkpoints (model, replay buffer, teacher, RNG states)"""
+    seed: int = 0
+    """seed of the run: student, teacher, environments and challenges"""
+    out_dir: str = "runs/run"
+    """the run folder"""
+    device: str = "auto"
+    """torch device of the student: auto (CUDA when present), cpu, cuda or cuda:N"""
+    expert_knowledge: str = "low"
+    """what the teacher is told: none, low (return bounds, thresholds) or high (plus an easy initial distribution)"""
+    reset_student_every: int | None = None
+    """challenge 'forgetting student': re-initialise the student every this many timesteps"""
+    rugged_difficulty: bool = False
+    """challenge 'rugged difficulty': each task dimension cut into 4 intervals permuted with the run seed"""
+
+    # -------------------------------------------------------------------------------------------- conversion
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (lists, dicts, scalars) for YAML."""
+        return _plain(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "RunConfig") -> RunConfig:
+        """Build from plain data; unknown or missing keys raise ConfigError naming them (``where`` prefixes paths)."""
+        if not isinstance(data, Mapping):
+            raise ConfigError(where, f"expected a mapping of run settings, got {type(data).__name__}")
+        names = [f.name for f in dataclasses.fields(cls)]
+        for key in data:
+            if key not in names:
+                raise ConfigError(f"{where}.{key}", f"unknown setting{did_you_mean(str(key), names)}; "
+                                                    f"expected some of {names}")
+        if "env" not in data:
+            raise ConfigError(f"{where}.env", "missing: every run needs an environment id")
+        return cls(**data)
+
+    def to_yaml(self, path: str | Path) -> None:
+        Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> RunConfig:
+        """Read a config file written by :meth:`to_yaml` (or by hand).
+
+        Raises:
+            ConfigError: naming the file for unreadable YAML or bad settings.
+        """
+        try:
+            data = yaml.safe_load(Path(path).read_text())
+        except (OSError, yaml.YAMLError) as error:
+            raise ConfigError(str(path), f"cannot read the run config: {error}") from None
+        return cls.from_dict(data, where=str(path))
+
+    def differences(self, other: RunConfig) -> list[str]:
+        """``field: mine != theirs`` for every field that differs (out_dir excluded)."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return [f"{name}: {mine[name]!r} != {theirs[name]!r}" for name in mine
+                if name != "out_dir" and mine[name] != theirs[name]]
+
+    # -------------------------------------------------------------------------------------------- validation
+    def check_scalars(self, where: str = "RunConfig") -> None:
+        """Check the fields that need no registry: types, signs, names of levels and devices."""
+        _require_str(f"{where}.env", self.env)
+        _require_str(f"{where}.teacher", self.teacher)
+        _require_str(f"{where}.student", self.student)
+        for name in ("env_kwargs", "teacher_kwargs", "student_kwargs"):
+            if not isinstance(getattr(self, name), Mapping):
+                raise ConfigError(f"{where}.{name}", f"expected a mapping, got {getattr(self, name)!r}")
+        for name in ("total_timesteps", "n_envs", "eval_every", "checkpoint_every"):
+            _require_int(f"{where}.{name}", getattr(self, name), minimum=1)
+        _require_int(f"{where}.seed", self.seed, minimum=0)
+        if self.reset_student_every is not None:
+            _require_int(f"{where}.reset_student_every", self.reset_student_every, minimum=1)
+        if not isinstance(self.rugged_difficulty, bool):
+            raise ConfigError(f"{where}.rugged_difficulty", f"expected true or false, got {self.rugged_difficulty!r}")
+        _require_str(f"{where}.out_dir", self.out_dir)
+        if not isinstance(self.device, str) or not DEVICE_PATTERN.match(self.device):
+            raise ConfigError(f"{where}.device", f"expected auto, cpu, cuda or cuda:N, got {self.device!r}")
+        if self.expert_knowledge not in EXPERT_LEVELS:
+            suggestion = did_you_mean(str(self.expert_knowledge), EXPERT_LEVELS)
+            raise ConfigError(f"{where}.expert_knowledge", f"unknown level {self.expert_knowledge!r}{suggestion}; "
+                                                           f"expected one of {list(EXPERT_LEVELS)}")
+        if self.student == SIMULATED:
+            if self.n_envs != 1:
+                raise ConfigError(f"{where}.n_envs", "a simulated student trains in one env; set n_envs to 1")
+            if self.reset_student_every is not None:
+                raise ConfigError(f"{where}.reset_student_every", "the forgetting challenge needs an RL student")
+
+
+def _require_str(path: str, value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(path, f"expected a non-empty string, got {value!r}")
+
+
+def _require_int(path: str, value: object, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(path, f"expected an integer >= {minimum}, got {value!r}")
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists and mappings to dicts, recursively, so YAML and equality see plain data."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value

@@ -1,0 +1,307 @@
+"""``run(config)``: one experiment, end to end, into a run folder that survives being killed.
+
+The teacher lives in this process; training environments may live in subprocesses. Every finished training
+episode goes to ``curriculum.csv``; every ``eval_every`` timesteps the student is evaluated on the fixed test set
+(``metrics.csv``, ``test_returns.csv``); every ``checkpoint_every`` timesteps a checkpoint is written. A run killed at
+any moment is resumed with ``run(config, resume=True)`` from its last checkpoint, with no table row lost or
+duplicated.
+
+How exact a resume is:
+- simulated students: exactly the uninterrupted run (student, teacher and every random generator are restored);
+- RL students: the model, optimiser, replay buffer, teacher and the global numpy/torch/python generators are
+  restored, but the environments' episodes in progress are not (Box2D worlds cannot be saved), so the resumed run
+  starts fresh episodes and differs from an uninterrupted one from there on.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import random
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import SIMULATED, RunConfig
+from .experiment import Experiment, prepare
+from .run_folder import RunFolder, RunFolderError, load_pickle
+
+MASTERED_RETURN = 230.0
+
+
+def run(config: RunConfig, *, resume: bool = False) -> Path:
+    """Run (or, with ``resume``, continue) the experiment ``config`` and return its run folder.
+
+    A folder that already holds this config and is done is returned as is. A folder holding another config, or
+    any other files, is refused and never overwritten.
+
+    Raises:
+        ConfigError: for an invalid config, before anything is written.
+        RunFolderError: if the folder holds another run, an interrupted run without ``resume``, or a corrupt
+            checkpoint.
+    """
+    experiment = prepare(config)
+    folder = RunFolder(config.out_dir)
+    checkpoint = _claim_folder(folder, config, resume)
+    if folder.status().get("state") == "done":
+        return folder.path
+    progress = folder.load_progress(checkpoint) if checkpoint else None
+    if progress is not None:
+        folder.restore_tables(progress)
+    folder.set_status("running", timesteps=progress["timesteps"] if progress else 0)
+    try:
+        if config.student == SIMULATED:
+            timesteps = _SimulatedRun(experiment, folder, checkpoint, progress).train()
+        else:
+            timesteps = _RLRun(experiment, folder, checkpoint, progress).train()
+    except BaseException as error:
+        folder.set_status("failed", timesteps=folder.status().get("timesteps", 0),
+                          error="".join(traceback.format_exception_only(error)).strip())
+        raise
+    finally:
+        folder.close()
+    folder.set_status("done", timesteps=timesteps)
+    return folder.path
+
+
+def _claim_folder(folder: RunFolder, config: RunConfig, resume: bool) -> Path | None:
+    """Create the folder, or check that it is this config's; return the checkpoint to resume from (or None)."""
+    if folder.is_empty():
+        folder.create()
+        config.to_yaml(folder.config_path)
+        return None
+    if not folder.config_path.exists():
+        raise RunFolderError(f"{folder.path} is not empty and holds no run config; choose another out_dir")
+    saved = RunConfig.from_yaml(folder.config_path)
+    differences = saved.differences(config)
+    if differences:
+        raise RunFolderError(f"{folder.path} holds a different run ({'; '.join(differences)}); "
+                             f"choose another out_dir, nothing was overwritten")
+    state = folder.status().get("state")
+    if state == "done":
+        return None
+    if not resume:
+        raise RunFolderError(f"{folder.path} holds an interrupted run (status {state!r}); pass resume=True "
+                             f"(teachgym run --resume) to continue it")
+    return folder.latest_checkpoint()
+
+
+class _Run:
+    """What both kinds of run share: tables, evaluations, checkpoint bookkeeping."""
+
+    def __init__(self, experiment: Experiment, folder: RunFolder, checkpoint: Path | None,
+                 progress: Mapping[str, Any] | None):
+        self.experiment = experiment
+        self.config = experiment.config
+        self.folder = folder
+        self.checkpoint = checkpoint
+        self.names = experiment.task_space.names
+        self.teacher = experiment.make_teacher()
+        progress = progress or {}
+        self.episodes = int(progress.get("episodes", 0))
+        self.next_eval = int(progress.get("next_eval", self.config.eval_every))
+        self.next_checkpoint = int(progress.get("next_checkpoint", self.config.checkpoint_every))
+        self.previous_returns = (np.array(progress["previous_returns"]) if progress.get("previous_returns")
+                                 else None)
+        self.train_returns: list[float] = list(progress.get("train_returns", []))
+        self.wall_offset = float(progress.get("wall_time", 0.0))
+        self.started = time.monotonic()
+        if checkpoint is None:
+            experiment.test_set.to_csv(folder.test_set_path)
+        else:
+            self.teacher.load_state_dict(load_pickle(checkpoint / "teacher.pkl"))
+            _set_rng_states(load_pickle(checkpoint / "rng.pkl"))
+
+    def record_episode(self, timesteps: int, env_index: int, task: Mapping[str, float], episode_return: float,
+                       length: int, success: bool) -> None:
+        self.episodes += 1
+        self.train_returns.append(float(episode_return))
+        row = {"timesteps": timesteps, "episode": self.episodes, "env_index": env_index}
+        row.update({f"task.{name}": float(task[name]) for name in self.names})
+        row.update({"return": float(episode_return), "length": int(length), "success": int(bool(success))})
+        self.folder.tables["curriculum"].append(row)
+
+    def record_evaluation(self, timesteps: int, returns: np.ndarray, successes: np.ndarray,
+                          extra: Mapping[str, float] = {}) -> None:
+        """Append the metrics row and the per-task rows of one evaluation."""
+        progress = (float(np.mean(np.abs(returns - self.previous_returns)))
+                    if self.previous_returns is not None else math.nan)
+        row = {
+            "timesteps": timesteps,
+            "episodes": self.episodes,
+            "wall_time": round(self.wall_time(), 3),
+            "mastered_share": float(np.mean(successes)),
+            "mean_test_return": float(np.mean(returns)),
+            "median_test_return": float(np.median(returns)),
+            "mean_train_return": statistics.fmean(self.train_returns) if self.train_returns else math.nan,
+            "learning_progress": progress,
+            **extra,
+            **{f"teacher.{name}": value for name, value in self.teacher.metrics().items()},
+        }
+        self.folder.tables["metrics"].append(row)
+        for index, (episode_return, success) in enumerate(zip(returns.tolist(), successes.tolist())):
+            self.folder.tables["test_returns"].append(
+                {"timesteps": timesteps, "task_index": index, "return": episode_return, "success": int(success)})
+        self.previous_returns = returns
+        self.train_returns = []
+
+    def wall_time(self) -> float:
+        return self.wall_offset + time.monotonic() - self.started
+
+    def save_checkpoint(self, timesteps: int, files: Mapping[str, bytes | Path]) -> None:
+        progress = {
+            "episodes": self.episodes,
+            "next_eval": self.next_eval,
+            "next_checkpoint": self.next_checkpoint,
+            "previous_returns": None if self.previous_returns is None else self.previous_returns.tolist(),
+            "train_returns": self.train_returns,
+            "wall_time": self.wall_time(),
+        }
+        self.folder.save_checkpoint(timesteps, {
+            **files,
+            "teacher.pkl": pickle.dumps(self.teacher.state_dict()),
+            "rng.pkl": pickle.dumps(_rng_states()),
+        }, progress)
+        self.folder.set_status("running", timesteps=timesteps)
+
+
+class _SimulatedRun(_Run):
+    """The teacher loop on a simulated student: one step per episode, no model."""
+
+    def train(self) -> int:
+        config = self.config
+        env = self.experiment.make_env()
+        student = env.unwrapped
+        if self.checkpoint is None:
+            env.reset(seed=config.seed)  # a seeded reset makes a new student
+        else:
+            student.load_state_dict(load_pickle(self.checkpoint / "student.pkl"))
+        action = np.zeros(env.action_space.shape, dtype=env.action_space.dtype)
+        set_task = env.get_wrapper_attr("set_task")  # the rugged wrapper's, when the challenge is on
+        start = self.episodes
+        for timesteps in range(start + 1, config.total_timesteps + 1):
+            set_task(self.teacher.sample_task())
+            env.reset()
+            _, episode_return, _, _, info = env.step(action)
+            task = info["task"]
+            self.teacher.update([task[name] for name in self.names], episode_return, success=info["success"])
+            self.record_episode(timesteps, 0, task, episode_return, 1, info["success"])
+            if timesteps >= self.next_eval or timesteps == config.total_timesteps:
+                returns = np.array([student.expected_return(task) for task in self.experiment.test_set])
+                self.record_evaluation(timesteps, returns, returns > student.success_return,
+                                       {"student_mastered_share": student.mastered_share})
+                self.next_eval = timesteps + config.eval_every
+            if timesteps >= self.next_checkpoint or timesteps == config.total_timesteps:
+                self.next_checkpoint = timesteps + config.checkpoint_every
+                self.save_checkpoint(timesteps, {"student.pkl": pickle.dumps(student.state_dict())})
+        env.close()
+        return config.total_timesteps
+
+
+class _RLRun(_Run):
+    """An SB3 student trained on vectorised envs, with the curriculum, evaluation and checkpoint callbacks."""
+
+    def train(self) -> int:
+        from stable_baselines3.common.callbacks import BaseCallback, CallbackList
+
+        from teachgym.students import (
+            CurriculumCallback,
+            ResetStudentCallback,
+            evaluate,
+            load_student,
+            make_student,
+            make_vec_env,
+            preset_normalizes_observations,
+        )
+
+        config, experiment, run = self.config, self.experiment, self
+        student_kwargs = dict(config.student_kwargs)
+        normalize = preset_normalizes_observations(config.student, student_kwargs.get("preset"))
+        vec_env = make_vec_env(config.env, config.n_envs, env_kwargs=dict(config.env_kwargs), seed=config.seed,
+                               wrappers=experiment.wrappers, normalize_observations=normalize)
+        if self.checkpoint is None:
+            model = make_student(config.student, vec_env, device=config.device, seed=config.seed,
+                                 tensorboard_log=str(self.folder.tensorboard), **student_kwargs)
+        else:
+            model = load_student(config.student, self.checkpoint, vec_env, device=config.device)
+        done_timesteps = int(model.num_timesteps)
+
+        class EvaluateAndCheckpoint(BaseCallback):
+            """Evaluates on the test set and checkpoints on schedule (and once more at the end)."""
+
+            def _on_step(self) -> bool:
+                timesteps = self.num_timesteps
+                if timesteps >= run.next_eval:
+                    run.next_eval = timesteps + config.eval_every
+                    run.evaluate(evaluate, self.model, timesteps)
+                if timesteps >= run.next_checkpoint:
+                    run.next_checkpoint = timesteps + config.checkpoint_every
+                    run.checkpoint_model(self.model, timesteps)
+                return True
+
+            def _on_training_end(self) -> None:
+                timesteps = self.num_timesteps
+                if not run.folder.tables["metrics"].rows or run.next_eval - config.eval_every != timesteps:
+                    run.evaluate(evaluate, self.model, timesteps)
+                run.checkpoint_model(self.model, timesteps)
+
+        def on_episode(record) -> None:
+            run.record_episode(record.timesteps, record.env_index, record.task, record.episode_return,
+                               record.length, record.success)
+
+        curriculum = CurriculumCallback(self.teacher, on_episode=on_episode)
+        curriculum.send_initial_tasks(vec_env)
+        # A reset due at a checkpoint's step must happen before the checkpoint, or resuming would skip it.
+        callbacks = [curriculum]
+        if config.reset_student_every:
+            callbacks.append(ResetStudentCallback(config.reset_student_every))
+        callbacks.append(EvaluateAndCheckpoint())
+        try:
+            model.learn(config.total_timesteps - done_timesteps, callback=CallbackList(callbacks),
+                        reset_num_timesteps=self.checkpoint is None, tb_log_name="student")
+        finally:
+            vec_env.close()
+        return int(model.num_timesteps)
+
+    def evaluate(self, evaluate, model, timesteps: int) -> None:
+        result = evaluate(model, self.config.env, self.experiment.test_set.tasks,
+                          env_kwargs=dict(self.config.env_kwargs), n_envs=self.config.n_envs, seed=self.config.seed)
+        self.record_evaluation(timesteps, np.asarray(result.returns, dtype=np.float64),
+                               np.asarray(result.successes, dtype=bool))
+
+    def checkpoint_model(self, model, timesteps: int) -> None:
+        from teachgym.students import save_student
+
+        staging = Path(tempfile.mkdtemp(dir=self.folder.checkpoints))
+        files = {path.name: path for path in save_student(model, staging)}
+        self.save_checkpoint(timesteps, files)
+        staging.rmdir()
+
+
+def _rng_states() -> dict[str, Any]:
+    """The global generators SB3 and torch draw from (SB3 samples replay batches with numpy's global one); torch's
+    only when torch is in use, so simulated runs need no torch."""
+    states = {"numpy": np.random.get_state(), "python": random.getstate()}
+    if "torch" in sys.modules:
+        states["torch"] = sys.modules["torch"].get_rng_state()
+    return states
+
+
+def _set_rng_states(states: Mapping[str, Any]) -> None:
+    try:
+        np.random.set_state(states["numpy"])
+        random.setstate(states["python"])
+        if "torch" in states:
+            import torch
+
+            torch.set_rng_state(states["torch"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+        raise RunFolderError(f"checkpoint random-generator states are corrupt: {error}") from None
+

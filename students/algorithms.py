@@ -1,0 +1,250 @@
+"""SB3 students by name, with hyperparameter presets: TeachMyAgent's reference values and tiny nets for tests.
+
+``make_student("sac", vec_env, preset="tma")`` builds the student of the TeachMyAgent benchmark (reference.md
+section 3). Presets are per algorithm and depend on the number of envs where the reference fixes a total per update.
+
+How the ``tma`` presets map onto SB3:
+
+- SAC: TeachMyAgent does ``ceil(episode length / 10)`` gradient steps at the end of every episode. SB3 cannot train
+  "a tenth of the episode" at episode ends without a custom algorithm, so the preset keeps the ratio instead: one
+  gradient step per 10 environment steps, every 10 steps (``train_freq=10`` vector steps, ``gradient_steps=n_envs``).
+  The number of updates per sample is the reference's; they are spread over the episode rather than batched at
+  its end. A plain ``SAC`` keeps checkpoints loadable with ``SAC.load``. (``train_freq=(1, "episode")`` with
+  ``gradient_steps=-1`` would do ten times the reference's updates.)
+- PPO: ``n_steps = 20000 / n_envs`` (rounded), so that every update sees 20,000 steps. The reference normalises
+  observations; a model cannot wrap the env it is given, so the preset requires the env to come normalised:
+  ``make_vec_env(..., normalize_observations=True)`` (:func:`preset_normalizes_observations` says which presets
+  need it), and :func:`make_student` raises if it is not.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from gymnasium import spaces
+from stable_baselines3 import A2C, DDPG, PPO, SAC, TD3
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
+
+from teachgym.errors import TeachgymError, UnknownNameError, check_options, keyword_parameters
+
+ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"a2c": A2C, "ddpg": DDPG, "ppo": PPO, "sac": SAC, "td3": TD3}
+DEVICE_CHOICES = ("auto", "cpu", "cuda", "cuda:N")
+# Arguments make_student sets itself, so they are not hyperparameters.
+_NOT_HYPERPARAMETERS = ("self", "env", "seed", "device", "tensorboard_log", "_init_setup_model")
+# TeachMyAgent's PPO sees this many steps per update, whatever the number of envs.
+PPO_STEPS_PER_UPDATE = 20_000
+# TeachMyAgent's SAC does one gradient step per this many environment steps.
+SAC_STEPS_PER_GRADIENT_STEP = 10
+
+
+class StudentError(TeachgymError, ValueError):
+    """A student cannot be built as asked: a device that is not there, an env that does not fit the algorithm."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Named hyperparameters of one algorithm.
+
+    ``hyperparameters(n_envs)`` gives the SB3 keyword arguments (some reference values are totals over the envs);
+    ``normalize_observations`` says that the env must be wrapped in an observation-normalising ``VecNormalize``.
+    """
+
+    hyperparameters: Callable[[int], dict[str, Any]]
+    normalize_observations: bool = False
+
+
+def _tma_sac(n_envs: int) -> dict[str, Any]:
+    return {
+        "policy_kwargs": {"net_arch": [400, 300], "activation_fn": torch.nn.ReLU},
+        "learning_rate": 1e-3,
+        "batch_size": 1000,
+        "gamma": 0.99,
+        "ent_coef": 0.005,
+        "buffer_size": 2_000_000,
+        "learning_starts": 10_000,
+        "tau": 0.005,  # polyak 0.995
+        "train_freq": (SAC_STEPS_PER_GRADIENT_STEP, "step"),
+        "gradient_steps": n_envs,
+    }
+
+
+def _tma_ppo(n_envs: int) -> dict[str, Any]:
+    return {
+        "policy_kwargs": {"net_arch": {"pi": [400, 300], "vf": [400, 300]}, "activation_fn": torch.nn.Tanh},
+        "learning_rate": 3e-4,
+        "n_steps": max(1, round(PPO_STEPS_PER_UPDATE / n_envs)),
+        "batch_size": 1000,
+        "n_epochs": 5,
+        "gamma": 0.99,
+        "gae_lambda": 0.95,
+        "clip_range": 0.2,
+        "vf_coef": 0.5,
+        "ent_coef": 0.0,
+        "max_grad_norm": 0.5,
+    }
+
+
+def _tiny_off_policy(n_envs: int) -> dict[str, Any]:
+    return {"policy_kwargs": {"net_arch": [16]}, "batch_size": 32, "buffer_size": 10_000, "learning_starts": 100}
+
+
+def _tiny_on_policy(n_envs: int) -> dict[str, Any]:
+    return {"policy_kwargs": {"net_arch": [16]}, "n_steps": 64}
+
+
+def _tiny_ppo(n_envs: int) -> dict[str, Any]:
+    return {**_tiny_on_policy(n_envs), "batch_size": 32, "n_epochs": 2}
+
+
+PRESETS: dict[str, dict[str, Preset]] = {
+    "a2c": {"tiny": Preset(_tiny_on_policy)},
+    "ddpg": {"tiny": Preset(_tiny_off_policy)},
+    "ppo": {"tma": Preset(_tma_ppo, normalize_observations=True), "tiny": Preset(_tiny_ppo)},
+    "sac": {"tma": Preset(_tma_sac), "tiny": Preset(_tiny_off_policy)},
+    "td3": {"tiny": Preset(_tiny_off_policy)},
+}
+
+
+def algorithm_class(algo: str) -> type[BaseAlgorithm]:
+    """The SB3 class of ``algo`` (case-insensitive: ``"sac"``, ``"PPO"`` ...), e.g. to ``load`` a checkpoint.
+
+    Raises:
+        UnknownNameError: for an unknown algorithm (``kind`` ``"student"``), with the closest name.
+    """
+    key = algo.lower() if isinstance(algo, str) else algo
+    if key not in ALGORITHMS:
+        raise UnknownNameError("student", algo, ALGORITHMS)
+    return ALGORITHMS[key]
+
+
+def _preset(algo: str, preset: str) -> Preset:
+    presets = PRESETS[algo.lower()]
+    if preset not in presets:
+        raise UnknownNameError("preset", preset, presets, owner=f"algorithm {algo.lower()!r}")
+    return presets[preset]
+
+
+def preset_normalizes_observations(algo: str, preset: str | None) -> bool:
+    """Whether ``preset`` of ``algo`` needs an observation-normalising env (``make_vec_env(...,
+    normalize_observations=True)``); False without a preset.
+
+    Raises:
+        UnknownNameError: for an unknown algorithm or preset.
+    """
+    algorithm_class(algo)
+    return preset is not None and _preset(algo, preset).normalize_observations
+
+
+def student_hyperparameters(algo: str, hyperparameters: Mapping[str, Any] | None = None, *,
+                            preset: str | None = None, n_envs: int = 1) -> dict[str, Any]:
+    """The SB3 keyword arguments :func:`make_student` uses: the preset's values for ``n_envs`` envs, overridden key
+    by key by ``hyperparameters`` (``policy_kwargs`` as a whole), with ``policy="MlpPolicy"`` unless given.
+
+    Raises:
+        UnknownNameError: for an unknown algorithm or preset, with the closest name.
+        UnknownOptionError: for a keyword the algorithm does not take, with the closest one.
+        StudentError: if ``n_envs`` is not a positive integer.
+    """
+    cls = algorithm_class(algo)
+    if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
+        raise StudentError(f"n_envs must be a positive integer, got {n_envs!r}")
+    hyperparameters = dict(hyperparameters or {})
+    accepted = keyword_parameters(cls.__init__, skip=_NOT_HYPERPARAMETERS)
+    check_options("algorithm", algo.lower(), accepted, hyperparameters)
+    defaults = _preset(algo, preset).hyperparameters(n_envs) if preset is not None else {}
+    return {"policy": "MlpPolicy", **defaults, **hyperparameters}
+
+
+def check_student_options(algo: str, options: Mapping[str, Any]) -> None:
+    """Check a student's name and options (``preset`` and hyperparameters, as given to :func:`make_student`)
+    without building anything, e.g. to validate a run config before it runs.
+
+    Raises:
+        UnknownNameError: for an unknown algorithm (``kind`` ``"student"``) or preset (``kind`` ``"preset"``).
+        UnknownOptionError: for a hyperparameter the algorithm does not take.
+    """
+    options = dict(options)
+    preset = options.pop("preset", None)
+    student_hyperparameters(algo, options, preset=preset)
+
+
+def resolve_device(device: str) -> str:
+    """The torch device to train on: ``"auto"`` is ``"cuda"`` when CUDA is available, else ``"cpu"``.
+
+    Raises:
+        UnknownNameError: for a device other than ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+        StudentError: when CUDA is asked for and absent, or ``cuda:N`` names a GPU that is not there.
+    """
+    if not isinstance(device, str) or not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+        raise UnknownNameError("device", device, DEVICE_CHOICES)
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise StudentError(f"device {device!r} asked for, but CUDA is not available (torch "
+                               f"{torch.__version__}); use device='cpu' or 'auto'")
+        index = int(device.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            raise StudentError(f"device {device!r} asked for, but there are {torch.cuda.device_count()} CUDA "
+                               f"device(s): use cuda:0 to cuda:{torch.cuda.device_count() - 1}")
+    return device
+
+
+def make_student(
+    algo: str,
+    vec_env: VecEnv,
+    *,
+    device: str = "auto",
+    preset: str | None = None,
+    seed: int | None = None,
+    tensorboard_log: str | None = None,
+    **hyperparameters: Any,
+) -> BaseAlgorithm:
+    """Build an SB3 student (``"sac"``, ``"ppo"``, ``"td3"``, ``"a2c"`` or ``"ddpg"``, any case) on ``vec_env``.
+
+    Args:
+        algo: the algorithm's name.
+        vec_env: the training envs, from :func:`~teachgym.students.make_vec_env`.
+        device: ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+        preset: ``"tma"`` (TeachMyAgent's reference values; SAC and PPO) or ``"tiny"`` (small nets for tests), see
+            the module docs; explicit ``hyperparameters`` override it.
+        seed: passed to SB3 (seeds torch, the action space and the envs' next reset: env ``i`` gets ``seed + i``).
+        tensorboard_log: SB3's TensorBoard folder, or None.
+        **hyperparameters: keyword arguments of the SB3 class (``learning_rate``, ``policy_kwargs`` ...).
+
+    Returns:
+        The model, not trained yet.
+
+    Raises:
+        UnknownNameError: for an unknown algorithm, preset or device, with the closest name.
+        UnknownOptionError: for a hyperparameter the algorithm does not take.
+        StudentError: for an env that is not a VecEnv, an off-policy algorithm on a non-Box action space, a preset
+            that needs normalised observations on an env without them, CUDA asked for and absent, or a
+            ``tensorboard_log`` without tensorboard installed.
+    """
+    if not isinstance(vec_env, VecEnv):
+        raise StudentError(f"make_student needs an SB3 VecEnv, got {type(vec_env).__name__}; build it with "
+                           f"teachgym.students.make_vec_env")
+    kwargs = student_hyperparameters(algo, hyperparameters, preset=preset, n_envs=vec_env.num_envs)
+    cls = algorithm_class(algo)
+    if issubclass(cls, OffPolicyAlgorithm) and not isinstance(vec_env.action_space, spaces.Box):
+        raise StudentError(f"{cls.__name__} needs a continuous (Box) action space, the env has "
+                           f"{vec_env.action_space}; use PPO or A2C")
+    if preset_normalizes_observations(algo, preset):
+        normalize = unwrap_vec_normalize(vec_env)
+        if normalize is None or not normalize.norm_obs:
+            raise StudentError(f"preset {preset!r} of {cls.__name__} trains on normalised observations: build the "
+                               f"env with make_vec_env(..., normalize_observations=True)")
+    if tensorboard_log is not None and importlib.util.find_spec("tensorboard") is None:
+        # SB3 would only fail at learn(), after everything is built.
+        raise StudentError(f"tensorboard_log={str(tensorboard_log)!r} needs the tensorboard package: pip install "
+                           f"tensorboard, or pass tensorboard_log=None")
+    return cls(env=vec_env, device=resolve_device(device), seed=seed, tensorboard_log=tensorboard_log, **kwargs)
+

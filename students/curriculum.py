@@ -1,0 +1,174 @@
+"""The curriculum glue: a teacher chooses every episode's task, and learns from what the episode returned.
+
+:class:`CurriculumCallback` does it inside SB3's ``learn()`` for vectorised envs (the teacher stays in the training
+process, envs may be in subprocesses); :func:`run_curriculum` does it in a plain gymnasium loop. Both credit a
+return to the task the finished episode reports (``info["task"]``), never to the last task sent, and report every
+episode as an :class:`EpisodeRecord` (the curriculum trace).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.vec_env import VecEnv
+
+from teachgym.teachers import Teacher
+
+from .algorithms import StudentError
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    """One finished episode of the curriculum trace.
+
+    Attributes:
+        timesteps: the student's total environment steps (over all envs) when the episode ended.
+        env_index: which env of the VecEnv ran it (0 in a plain loop).
+        task: the task the episode ran, as the env reported it (name -> value).
+        episode_return: the sum of its rewards.
+        length: its number of steps.
+        success: the env's ``info["success"]`` at its end.
+    """
+
+    timesteps: int
+    env_index: int
+    task: dict[str, float]
+    episode_return: float
+    length: int
+    success: bool
+
+
+EpisodeHandler = Callable[[EpisodeRecord], None]
+
+
+class CurriculumCallback(BaseCallback):
+    """An SB3 callback through which ``teacher`` chooses the task of every episode of every env.
+
+    Tasks are sent with ``env_method("set_task", task, indices=[i])`` (``set_attr`` would stop at the outermost
+    wrapper), so they take effect at the env's next reset. SB3 resets an env automatically the moment its episode
+    ends, before the callback sees the end; so when env ``i`` finishes an episode, its next episode has already
+    started with the task sent before, and the task sent now is for the episode after it. Every env thus runs the
+    teacher's tasks in the order they were sampled, each once, with the teacher one episode behind (a task is chosen
+    before the previous episode's result is known). Crediting is exact whatever the lag: a finished episode is
+    credited to the task in its ``info["episode"]["task"]`` (envs from ``make_vec_env`` have it).
+
+    Call :meth:`send_initial_tasks` before ``model.learn()`` so that the first episodes run teacher tasks: SB3
+    resets the envs inside ``learn()`` before ``on_training_start``. Without it, training start sends the tasks and
+    the first episode of every env runs the env's default task (credited to that task like any other).
+
+    Args:
+        teacher: chooses tasks and learns from the returns.
+        on_episode: called with every finished episode's record (e.g. to write the curriculum trace).
+        verbose: SB3's verbosity; 1 prints every episode.
+
+    Attributes:
+        episodes: how many episodes were reported (the caller may restore it when resuming).
+    """
+
+    def __init__(self, teacher: Teacher, *, on_episode: EpisodeHandler | None = None, verbose: int = 0):
+        super().__init__(verbose)
+        if not isinstance(teacher, Teacher):
+            raise StudentError(f"CurriculumCallback needs a teachgym Teacher, got {type(teacher).__name__}")
+        self.teacher = teacher
+        self.on_episode = on_episode
+        self.episodes = 0
+        self._started = False
+
+    def send_initial_tasks(self, vec_env: VecEnv) -> None:
+        """Send one teacher task to every env of ``vec_env``, for its next reset (the one ``learn()`` does).
+
+        A ``learn()`` that does not reset the envs (``reset_num_timesteps=False`` on envs already running) replaces
+        these tasks at training start: they never run, and only episodes that ran are credited.
+        """
+        for index in range(vec_env.num_envs):
+            self._send_task(vec_env, index)
+
+    def _on_training_start(self) -> None:
+        # Either learn() has just reset the envs with the initial tasks, or no task was sent yet: every env needs a
+        # teacher task pending for its next episode. A later learn() on the same callback continues as it was.
+        if not self._started:
+            self.send_initial_tasks(self.training_env)
+            self._started = True
+
+    def _on_step(self) -> bool:
+        infos = self.locals["infos"]
+        for index in np.flatnonzero(self.locals["dones"]):
+            episode = infos[index].get("episode")
+            if episode is None or "task" not in episode or "success" not in episode:
+                raise StudentError(f"env {index} finished an episode without info['episode'] holding its task and "
+                                   f"success: build the envs with teachgym.students.make_vec_env")
+            record = EpisodeRecord(
+                timesteps=int(self.num_timesteps),
+                env_index=int(index),
+                task={name: float(value) for name, value in episode["task"].items()},
+                episode_return=float(episode["r"]),
+                length=int(episode["l"]),
+                success=bool(episode["success"]),
+            )
+            self._report(record)
+            self._send_task(self.training_env, int(index))
+        return True
+
+    def _on_rollout_end(self) -> None:
+        for name, value in self.teacher.metrics().items():
+            self.logger.record(f"teacher/{name}", value)
+
+    def _report(self, record: EpisodeRecord) -> None:
+        _credit(self.teacher, record, self.on_episode)
+        self.episodes += 1
+        if self.verbose >= 1:
+            print(f"episode {self.episodes} (env {record.env_index}, {record.timesteps} steps): "
+                  f"return {record.episode_return:.1f} on {record.task}")
+
+    def _send_task(self, vec_env: VecEnv, index: int) -> None:
+        vec_env.env_method("set_task", self.teacher.sample_task(), indices=[index])
+
+
+def run_curriculum(
+    env: gym.Env,
+    teacher: Teacher,
+    act: Callable[[np.ndarray], np.ndarray],
+    episodes: int,
+    *,
+    on_episode: EpisodeHandler | None = None,
+    seed: int | None = None,
+) -> list[EpisodeRecord]:
+    """Run ``episodes`` episodes of ``env`` in a plain loop, each on a task the teacher chooses, without SB3.
+
+    Every episode starts with ``env.reset(options={"task": teacher.sample_task()})`` (the first with ``seed``) and
+    runs ``act(observation) -> action`` until it terminates or is truncated; the teacher is then updated with the
+    task the env reported, the return and ``info["success"]``. A simulated student is run with any ``act``.
+
+    Returns:
+        One record per episode, in order; ``timesteps`` counts the steps of this loop.
+
+    Raises:
+        StudentError: if ``episodes`` is not a non-negative integer.
+    """
+    if isinstance(episodes, bool) or not isinstance(episodes, (int, np.integer)) or episodes < 0:
+        raise StudentError(f"episodes must be a non-negative integer, got {episodes!r}")
+    records: list[EpisodeRecord] = []
+    timesteps = 0
+    for episode in range(episodes):
+        observation, info = env.reset(seed=seed if episode == 0 else None, options={"task": teacher.sample_task()})
+        episode_return, length, done = 0.0, 0, False
+        while not done:
+            observation, reward, terminated, truncated, info = env.step(act(observation))
+            episode_return += float(reward)
+            length += 1
+            done = terminated or truncated
+        timesteps += length
+        record = EpisodeRecord(timesteps, 0, dict(info["task"]), episode_return, length, bool(info["success"]))
+        records.append(record)
+        _credit(teacher, record, on_episode)
+    return records
+
+
+def _credit(teacher: Teacher, record: EpisodeRecord, on_episode: EpisodeHandler | None) -> None:
+    teacher.update(record.task, record.episode_return, success=record.success)
+    if on_episode is not None:
+        on_episode(record)

@@ -1,0 +1,171 @@
+"""make_student: every algorithm and preset builds and trains; presets map the reference values; bad names fail."""
+
+import importlib.util
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from stable_baselines3 import A2C, DDPG, PPO, SAC, TD3
+from stable_baselines3.common.vec_env import DummyVecEnv
+
+import teachgym  # noqa: F401  (registers the ids)
+from teachgym.errors import UnknownNameError, UnknownOptionError
+from teachgym.students import (
+    PRESETS,
+    StudentError,
+    algorithm_class,
+    make_student,
+    make_vec_env,
+    preset_normalizes_observations,
+    resolve_device,
+    student_hyperparameters,
+)
+
+STUMPS = "teachgym/StumpTracks-v0"
+STUDENT = "teachgym/SimulatedStudent-v0"
+CLASSES = {"sac": SAC, "ppo": PPO, "td3": TD3, "a2c": A2C, "ddpg": DDPG}
+
+
+@pytest.fixture
+def student_env():
+    env = make_vec_env(STUDENT, 1, seed=0)
+    yield env
+    env.close()
+
+
+@pytest.mark.parametrize("env_id", [STUMPS, STUDENT])
+@pytest.mark.parametrize("algo", sorted(CLASSES))
+def test_every_algorithm_builds_with_the_tiny_preset_and_trains(algo, env_id):
+    env = make_vec_env(env_id, 1, seed=0, env_kwargs={"max_episode_steps": 50} if env_id == STUMPS else None)
+    model = make_student(algo, env, preset="tiny", seed=0, device="cpu")
+    assert type(model) is CLASSES[algo]
+    assert model.policy_kwargs["net_arch"] == [16]
+    model.learn(250)
+    assert model.num_timesteps >= 250
+    assert model._n_updates > 0  # it trained, not only collected
+    assert all(np.isfinite(p.detach().numpy()).all() for p in model.policy.parameters())
+    env.close()
+
+
+def test_names_are_case_insensitive_and_map_to_the_sb3_classes(student_env):
+    assert type(make_student("SAC", student_env, preset="tiny", device="cpu")) is SAC
+    assert algorithm_class("Ppo") is PPO
+
+
+def test_every_algorithm_has_a_tiny_preset_and_sac_and_ppo_have_the_reference_one():
+    assert sorted(PRESETS) == sorted(CLASSES)
+    assert all("tiny" in presets for presets in PRESETS.values())
+    assert sorted(name for name, presets in PRESETS.items() if "tma" in presets) == ["ppo", "sac"]
+
+
+def test_the_tma_sac_preset_keeps_the_reference_values_and_one_gradient_step_per_10_env_steps():
+    for n_envs in (1, 4):
+        values = student_hyperparameters("sac", preset="tma", n_envs=n_envs)
+        assert values == {
+            "policy": "MlpPolicy",
+            "policy_kwargs": {"net_arch": [400, 300], "activation_fn": torch.nn.ReLU},
+            "learning_rate": 1e-3, "batch_size": 1000, "gamma": 0.99, "ent_coef": 0.005, "buffer_size": 2_000_000,
+            "learning_starts": 10_000, "tau": 0.005, "train_freq": (10, "step"), "gradient_steps": n_envs,
+        }
+
+
+@pytest.mark.parametrize(("n_envs", "n_steps"), [(1, 20_000), (4, 5_000), (16, 1_250), (3, 6_667)])
+def test_the_tma_ppo_preset_collects_20000_steps_per_update_over_all_envs(n_envs, n_steps):
+    values = student_hyperparameters("ppo", preset="tma", n_envs=n_envs)
+    assert values["n_steps"] == n_steps
+    assert {k: values[k] for k in ("batch_size", "n_epochs", "clip_range", "gae_lambda", "vf_coef", "ent_coef",
+                                   "max_grad_norm", "learning_rate")} == {
+        "batch_size": 1000, "n_epochs": 5, "clip_range": 0.2, "gae_lambda": 0.95, "vf_coef": 0.5, "ent_coef": 0.0,
+        "max_grad_norm": 0.5, "learning_rate": 3e-4}
+
+
+def test_a_tma_ppo_student_has_tanh_400_300_nets_and_needs_normalised_observations(student_env):
+    assert preset_normalizes_observations("ppo", "tma") and not preset_normalizes_observations("sac", "tma")
+    assert not preset_normalizes_observations("ppo", None)
+    with pytest.raises(StudentError, match=r"normalize_observations=True"):
+        make_student("ppo", student_env, preset="tma", device="cpu")
+    env = make_vec_env(STUDENT, 1, normalize_observations=True)
+    model = make_student("ppo", env, preset="tma", device="cpu", seed=0)
+    layers = [m for m in model.policy.mlp_extractor.policy_net if isinstance(m, torch.nn.Linear)]
+    assert [layer.out_features for layer in layers] == [400, 300]
+    assert isinstance(model.policy.mlp_extractor.policy_net[1], torch.nn.Tanh)
+    assert (model.n_steps, model.batch_size, model.n_epochs) == (20_000, 1000, 5)
+
+
+def test_a_tma_sac_student_gets_the_values_and_plain_sac_checkpoints(student_env):
+    model = make_student("sac", student_env, preset="tma", device="cpu")
+    assert type(model) is SAC
+    assert (model.batch_size, model.buffer_size, model.learning_starts, model.tau) == (1000, 2_000_000, 10_000, 0.005)
+    assert float(model.ent_coef_tensor) == pytest.approx(0.005)
+    assert (model.train_freq.frequency, model.train_freq.unit.value, model.gradient_steps) == (10, "step", 1)
+    assert [layer.out_features for layer in model.actor.latent_pi if isinstance(layer, torch.nn.Linear)] == [400, 300]
+
+
+def test_explicit_hyperparameters_override_the_preset(student_env):
+    model = make_student("sac", student_env, preset="tiny", device="cpu", batch_size=8, gamma=0.5)
+    assert (model.batch_size, model.gamma, model.learning_starts) == (8, 0.5, 100)
+
+
+def test_the_same_seed_gives_the_same_student():
+    def trained_parameters(seed):
+        env = make_vec_env(STUDENT, 1)
+        model = make_student("sac", env, preset="tiny", device="cpu", seed=seed)
+        model.learn(150)
+        return torch.cat([p.detach().flatten() for p in model.policy.parameters()])
+
+    assert torch.equal(trained_parameters(3), trained_parameters(3))
+    assert not torch.equal(trained_parameters(3), trained_parameters(4))
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda env: make_student("sca", env), UnknownNameError, "unknown student 'sca' (did you mean 'sac'?)"),
+    (lambda env: make_student("sac", env, preset="tinny"), UnknownNameError,
+     "unknown preset 'tinny' of algorithm 'sac' (did you mean 'tiny'?); expected one of: tiny, tma"),
+    (lambda env: make_student("td3", env, preset="tma"), UnknownNameError,
+     "unknown preset 'tma' of algorithm 'td3'; expected one of: tiny"),
+    (lambda env: make_student("ppo", env, learning_rat=1e-3), UnknownOptionError,
+     "unknown option 'learning_rat' for algorithm 'ppo' (did you mean 'learning_rate'?)"),
+    (lambda env: make_student("sac", env, n_epochs=3), UnknownOptionError, "unknown option 'n_epochs' for algorithm"),
+    (lambda env: make_student("sac", env, device="gpu"), UnknownNameError,
+     "expected one of: auto, cpu, cuda, cuda:N"),
+    (lambda env: make_student("sac", env, device="cuda0"), UnknownNameError, "(did you mean 'cuda'?)"),
+    (lambda env: make_student("sac", env.envs[0]), StudentError, "needs an SB3 VecEnv, got Monitor"),
+])
+def test_bad_names_fail_before_anything_is_built_with_the_closest_choice(student_env, call, error, message):
+    with pytest.raises(error) as caught:
+        call(student_env)
+    assert message in str(caught.value)
+
+
+def test_off_policy_algorithms_need_a_box_action_space():
+    env = DummyVecEnv([lambda: gym.make("CartPole-v1")])
+    with pytest.raises(StudentError, match=r"SAC needs a continuous \(Box\) action space.*Discrete\(2\)"):
+        make_student("sac", env, device="cpu")
+    assert type(make_student("ppo", env, device="cpu")) is PPO
+
+
+def test_devices_resolve_to_cuda_only_when_it_is_there(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert (resolve_device("auto"), resolve_device("cpu")) == ("cpu", "cpu")
+    for device in ("cuda", "cuda:0"):
+        with pytest.raises(StudentError, match=rf"device '{device}' asked for, but CUDA is not available"):
+            resolve_device(device)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert (resolve_device("auto"), resolve_device("cuda:1")) == ("cuda", "cuda:1")
+    with pytest.raises(StudentError, match=r"there are 2 CUDA device\(s\): use cuda:0 to cuda:1"):
+        resolve_device("cuda:2")
+
+
+def test_a_student_on_a_machine_without_cuda_asked_for_cuda_gets_a_clear_error(student_env, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(StudentError, match="CUDA is not available"):
+        make_student("ppo", student_env, device="cuda")
+    assert make_student("ppo", student_env, preset="tiny").device.type == "cpu"
+
+
+def test_a_tensorboard_folder_without_tensorboard_installed_fails_before_training(student_env, tmp_path, monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "tensorboard" else True)
+    with pytest.raises(StudentError, match="needs the tensorboard package: pip install tensorboard"):
+        make_student("ppo", student_env, tensorboard_log=str(tmp_path))

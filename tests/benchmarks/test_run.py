@@ -188,3 +188,32 @@ def test_a_killed_ppo_run_resumes_and_finishes_complete_and_duplicate_free(tmp_p
     folder = run(config, resume=True)
     assert_complete(folder, config, test_tasks=2)
     assert [int(r["timesteps"]) for r in rows(folder, "metrics")][:3] == [1000, 2000, 3000]
+
+
+def test_the_rugged_challenge_keeps_the_teacher_in_its_own_coordinates(tmp_path):
+    plain = run(RunConfig(**SIMULATED, out_dir=str(tmp_path / "plain")))
+    rugged_config = RunConfig(**SIMULATED, rugged_difficulty=True, out_dir=str(tmp_path / "rugged"))
+    rugged = run(rugged_config)
+    assert_complete(rugged, rugged_config, test_tasks=100)
+    teacher_tasks = [(r["task.difficulty_x"], r["task.difficulty_y"]) for r in rows(rugged, "curriculum")]
+    assert teacher_tasks != [(r["task.difficulty_x"], r["task.difficulty_y"]) for r in rows(plain, "curriculum")]
+    # the test set is the env's own, so both runs score the same tasks
+    assert (rugged / "test_set.csv").read_bytes() == (plain / "test_set.csv").read_bytes()
+
+
+def test_the_forgetting_challenge_resets_an_rl_student_on_schedule(tmp_path):
+    config = RunConfig(env="teachgym/StumpTracks-v0", teacher="random", student="ppo", student_kwargs=TINY,
+                       total_timesteps=256, eval_every=128, checkpoint_every=128, reset_student_every=128, seed=4,
+                       test_set={"tasks": [[0.0, 6.0]]}, env_kwargs={"body": "small_bipedal"},
+                       out_dir=str(tmp_path / "run"))
+    folder = run(config)
+    assert_complete(folder, config, test_tasks=1)
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    resets = []
+    for events in (folder / "tensorboard").rglob("events.*"):
+        accumulator = EventAccumulator(str(events))
+        accumulator.Reload()
+        if "student/resets" in accumulator.Tags()["scalars"]:
+            resets += [event.value for event in accumulator.Scalars("student/resets")]
+    assert max(resets) == 2.0  # at 128 and 256 timesteps

@@ -29,3 +29,15 @@ def test_teacher_benchmark_rejects_bad_input(capsys):
         teacher_benchmark.main(["--teachers", "alp-gmn"])
     assert exited.value.code == 2
     assert "unknown teacher(s) ['alp-gmn']" in capsys.readouterr().err
+
+
+def test_curriculum_overhead_prints_both_modes_and_the_ratio(capsys):
+    from teachgym.benchmarks import curriculum_overhead
+
+    assert curriculum_overhead.main(["--algorithms", "ppo", "--steps", "128", "--rounds", "1", "--n-envs", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("teachgym/StumpTracks-v0, 1 env(s), teacher 'alp-gmm', device ")
+    student, steps, plain, _, taught, _, ratio, *verdict = lines[-1].split()
+    assert (student, steps) == ("ppo", "128")
+    assert float(ratio) == pytest.approx(float(taught) / float(plain), rel=0.6)
+    assert " ".join(verdict).endswith("the 0.95x target")

@@ -6,7 +6,9 @@ field so that a folder is never reused for a different experiment. Field docstri
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import inspect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -159,3 +161,15 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()
     return value
+
+
+def field_docs(cls: type) -> dict[str, str]:
+    """The docstring written under each field of a dataclass (what the CLI shows as each flag's help)."""
+    docs: dict[str, str] = {}
+    body = ast.parse(inspect.getsource(cls)).body[0].body
+    for statement, following in zip(body, body[1:]):
+        if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)):
+            docs[statement.target.id] = following.value.value.strip()
+    return docs

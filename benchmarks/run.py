@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,15 @@ from .config import SIMULATED, RunConfig
 from .experiment import Experiment, prepare
 from .run_folder import RunFolder, RunFolderError, load_pickle
 
-MASTERED_RETURN = 230.0
+REPORT_EVERY_EPISODES = 100
 
 
-def run(config: RunConfig, *, resume: bool = False) -> Path:
+def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], None] | None = None) -> Path:
     """Run (or, with ``resume``, continue) the experiment ``config`` and return its run folder.
 
     A folder that already holds this config and is done is returned as is. A folder holding another config, or
-    any other files, is refused and never overwritten.
+    any other files, is refused and never overwritten. ``progress`` is called with the timesteps done, now and then
+    (for a progress bar).
 
     Raises:
         ConfigError: for an invalid config, before anything is written.
@@ -52,15 +53,13 @@ def run(config: RunConfig, *, resume: bool = False) -> Path:
     checkpoint = _claim_folder(folder, config, resume)
     if folder.status().get("state") == "done":
         return folder.path
-    progress = folder.load_progress(checkpoint) if checkpoint else None
-    if progress is not None:
-        folder.restore_tables(progress)
-    folder.set_status("running", timesteps=progress["timesteps"] if progress else 0)
+    progress_record = folder.load_progress(checkpoint) if checkpoint else None
+    if progress_record is not None:
+        folder.restore_tables(progress_record)
+    folder.set_status("running", timesteps=progress_record["timesteps"] if progress_record else 0)
     try:
-        if config.student == SIMULATED:
-            timesteps = _SimulatedRun(experiment, folder, checkpoint, progress).train()
-        else:
-            timesteps = _RLRun(experiment, folder, checkpoint, progress).train()
+        kind = _SimulatedRun if config.student == SIMULATED else _RLRun
+        timesteps = kind(experiment, folder, checkpoint, progress_record, report=progress).train()
     except BaseException as error:
         folder.set_status("failed", timesteps=folder.status().get("timesteps", 0),
                           error="".join(traceback.format_exception_only(error)).strip())
@@ -97,7 +96,8 @@ class _Run:
     """What both kinds of run share: tables, evaluations, checkpoint bookkeeping."""
 
     def __init__(self, experiment: Experiment, folder: RunFolder, checkpoint: Path | None,
-                 progress: Mapping[str, Any] | None):
+                 progress: Mapping[str, Any] | None, report: Callable[[int], None] | None = None):
+        self.report = report or (lambda timesteps: None)
         self.experiment = experiment
         self.config = experiment.config
         self.folder = folder
@@ -193,6 +193,8 @@ class _SimulatedRun(_Run):
             task = info["task"]
             self.teacher.update([task[name] for name in self.names], episode_return, success=info["success"])
             self.record_episode(timesteps, 0, task, episode_return, 1, info["success"])
+            if timesteps % REPORT_EVERY_EPISODES == 0:
+                self.report(timesteps)
             if timesteps >= self.next_eval or timesteps == config.total_timesteps:
                 returns = np.array([student.expected_return(task) for task in self.experiment.test_set])
                 self.record_evaluation(timesteps, returns, returns > student.success_return,
@@ -235,6 +237,9 @@ class _RLRun(_Run):
 
         class EvaluateAndCheckpoint(BaseCallback):
             """Evaluates on the test set and checkpoints on schedule (and once more at the end)."""
+
+            def _on_rollout_end(self) -> None:
+                run.report(self.num_timesteps)
 
             def _on_step(self) -> bool:
                 timesteps = self.num_timesteps

@@ -1,0 +1,272 @@
+"""The ``teachgym`` command line: list what is registered, run an experiment or a sweep, report, show runs.
+
+Bad input (an unknown name, a malformed config, a folder holding another run) ends with one line on stderr and exit
+code 2; a sweep in which some runs failed ends with exit code 1 after finishing the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from teachgym.errors import TeachgymError
+
+from .config import ConfigError, RunConfig, field_docs
+
+EXIT_BAD_INPUT = 2
+EXIT_RUNS_FAILED = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except TeachgymError as error:
+        print(f"teachgym: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("teachgym: interrupted; run the same command again (with --resume for `run`) to continue",
+              file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="teachgym", description="Curriculum reinforcement-learning benchmarks: environments, teachers, students.")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="environments, bodies, teachers and students, with their options",
+                                  description="List what teachgym has registered, with parameters and defaults.")
+    listing.add_argument("what", nargs="?", choices=list(LISTINGS), help="one section only (default: all)")
+    listing.set_defaults(handler=_list)
+
+    running = commands.add_parser("run", help="run one experiment (flags or a YAML config)",
+                                  description="Run one experiment into its run folder. Flags override the config "
+                                              "file; mappings (kwargs, test_set) are YAML, e.g. "
+                                              "--env-kwargs '{body: spider}'.")
+    running.add_argument("config", nargs="?", type=Path, help="a YAML run config (the fields below)")
+    running.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+    _add_config_flags(running)
+    running.set_defaults(handler=_run)
+
+    sweeping = commands.add_parser("sweep", help="run a grid of experiments from a YAML sweep file",
+                                   description="Run every experiment of a sweep (envs x teachers x students x "
+                                               "seeds), skipping those done and resuming interrupted ones, then "
+                                               "write the report.")
+    sweeping.add_argument("file", type=Path, help="the sweep YAML file")
+    sweeping.add_argument("--out", type=Path, help="output folder (default: the file's `out`)")
+    sweeping.add_argument("--executor", default="local", help="local (a process pool) or ray (a Ray cluster)")
+    sweeping.add_argument("--workers", type=int, help="processes of the local executor (default: all cores)")
+    sweeping.add_argument("--address", help="Ray cluster address (auto, host:port or ray://...)")
+    sweeping.add_argument("--no-report", action="store_true", help="do not write the report at the end")
+    sweeping.set_defaults(handler=_sweep)
+
+    reporting = commands.add_parser("report", help="statistics, tables and figures of a sweep or run folder",
+                                    description="Write report.md, report.html and PNG figures for a folder of runs.")
+    reporting.add_argument("folder", type=Path, help="a sweep folder or a run folder")
+    reporting.add_argument("--out", type=Path, help="where to write the report (default: FOLDER/report)")
+    reporting.set_defaults(handler=_report)
+
+    showing = commands.add_parser("show", help="status and latest metrics of runs",
+                                  description="One line per run folder found in the given folders.")
+    showing.add_argument("folders", nargs="+", type=Path, help="run or sweep folders")
+    showing.set_defaults(handler=_show)
+    return parser
+
+
+# --------------------------------------------------------------------------------------------------------- run
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per RunConfig field, with the field's docstring as help; absent flags stay unset."""
+    docs = field_docs(RunConfig)
+    for field in dataclasses.fields(RunConfig):
+        flag = f"--{field.name.replace('_', '-')}"
+        if field.type == "bool":
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
+                                help=docs.get(field.name))
+        else:
+            parser.add_argument(flag, type=_FLAG_TYPES.get(field.type, _yaml_value), default=argparse.SUPPRESS,
+                                metavar=field.name.upper(), help=docs.get(field.name))
+
+
+def _yaml_value(text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise argparse.ArgumentTypeError(f"not valid YAML: {' '.join(str(error).split())}") from None
+
+
+def _optional_int(text: str) -> int | None:
+    return None if text.lower() in ("none", "null") else int(text)
+
+
+_FLAG_TYPES: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "int | None": _optional_int}
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """The run config of ``teachgym run``: the file's settings (if any), overridden by the flags given."""
+    names = [field.name for field in dataclasses.fields(RunConfig)]
+    flags = {name: getattr(args, name) for name in names if hasattr(args, name)}
+    if args.config is not None:
+        return RunConfig.from_dict({**RunConfig.from_yaml(args.config).to_dict(), **flags}, where=str(args.config))
+    if "env" not in flags:
+        raise ConfigError("--env", "give an environment id (teachgym list envs) or a config file")
+    return RunConfig.from_dict(flags, where="flags")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .run import run
+
+    config = config_from_args(args)
+    bars: list[tqdm] = []  # opened at the first report, so that a config error prints no bar
+
+    def progress(timesteps: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=config.total_timesteps, unit="step", desc=Path(config.out_dir).name,
+                             dynamic_ncols=True))
+        bars[0].update(min(timesteps, config.total_timesteps) - bars[0].n)
+
+    try:
+        folder = run(config, resume=args.resume, progress=progress)
+    finally:
+        for bar in bars:
+            bar.close()
+    print(f"run folder: {folder}")
+    _print_runs([folder])
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------------- sweep
+def _sweep(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .executors import run_sweep
+    from .report import write_report
+    from .sweep import Sweep
+
+    sweep = Sweep.from_yaml(args.file)
+    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, dynamic_ncols=True) as bar:
+        def progress(done: int, total: int, run_id: str, status: str) -> None:
+            bar.set_postfix_str(f"{run_id}: {status}")
+            bar.update(done - bar.n)
+
+        result = run_sweep(sweep, out=args.out, executor=args.executor, workers=args.workers,
+                           address=args.address, progress=progress)
+    failed = [run for run in result.runs if run.status == "failed"]
+    for run in failed:
+        print(f"failed: {run.run_id}: {run.error}", file=sys.stderr)
+    print(f"sweep folder: {result.out}  ({len(result.runs) - len(failed)} done, {len(failed)} failed)")
+    if not args.no_report:
+        print(f"report: {write_report(result.out)}")
+    return EXIT_RUNS_FAILED if failed else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    print(f"report: {write_report(args.folder, out=args.out)}")
+    return 0
+
+
+# -------------------------------------------------------------------------------------------------------- show
+def _show(args: argparse.Namespace) -> int:
+    folders = []
+    for folder in args.folders:
+        if not folder.is_dir():
+            raise ConfigError(str(folder), "no such folder")
+        folders += sorted(path.parent for path in folder.rglob("config.yaml"))
+    if not folders:
+        raise ConfigError(" ".join(map(str, args.folders)), "no run folders (with a config.yaml) found")
+    _print_runs(folders)
+    return 0
+
+
+def _print_runs(folders: Sequence[Path]) -> None:
+    from .run_folder import RunFolder
+
+    print(f"{'run':<50} {'state':<8} {'timesteps':>10} {'mastered':>9} {'test return':>12}")
+    for path in folders:
+        folder = RunFolder(path)
+        status = folder.status()
+        metrics = folder.tables["metrics"].read()
+        last = metrics[-1] if metrics else {}
+        mastered = f"{float(last['mastered_share']):.3f}" if last else "-"
+        test_return = f"{float(last['mean_test_return']):.1f}" if last else "-"
+        print(f"{str(path):<50} {status.get('state', '?'):<8} {status.get('timesteps', 0):>10} {mastered:>9} "
+              f"{test_return:>12}")
+        if status.get("error"):
+            print(f"    error: {status['error']}")
+
+
+# -------------------------------------------------------------------------------------------------------- list
+def _list(args: argparse.Namespace) -> int:
+    for name, show in LISTINGS.items():
+        if args.what in (None, name):
+            show()
+    return 0
+
+
+def _list_envs() -> None:
+    import gymnasium as gym
+
+    import teachgym
+
+    print("Environments (gymnasium.make(id, **kwargs); task parameters: [low, high], default)")
+    for env_id in teachgym.env_ids():
+        env = gym.make(env_id)
+        space = env.unwrapped.task_space
+        print(f"  {env_id}  (max {env.spec.max_episode_steps} steps)")
+        for name, (low, high), default in zip(space.names, space.bounds.values(), space.default):
+            print(f"      {name:<24} [{low:g}, {high:g}]  default {default:g}")
+        env.close()
+
+
+def _list_bodies() -> None:
+    from teachgym.envs.walkers.bodies import BODIES
+    from teachgym.errors import keyword_parameters
+
+    print("Walker bodies (body=..., body_kwargs={...})")
+    for name, builder in BODIES.items():
+        spec = builder()
+        options = ", ".join(f"{k}={v}" for k, v in keyword_parameters(builder).items())
+        print(f"  {name:<20} {spec.action_size:>2} motors, {4 + spec.state_size + 10:>2} observations; {options}")
+
+
+def _list_teachers() -> None:
+    from teachgym.teachers import available_teachers, teacher_hyperparameters
+
+    print("Teachers (teacher=..., teacher_kwargs={...})")
+    for name, cls in sorted(available_teachers().items()):
+        presets = f"  presets: {', '.join(cls.presets)}" if cls.presets else ""
+        print(f"  {name}{presets}")
+        for parameter, default in teacher_hyperparameters(cls).items():
+            print(f"      {parameter} = {default!r}")
+
+
+def _list_students() -> None:
+    from teachgym.students import ALGORITHMS, PRESETS
+
+    print("Students (student=..., student_kwargs={preset: ..., ...})")
+    print("  simulated  (the simulated-student envs: no model)")
+    for name in ALGORITHMS:
+        print(f"  {name:<10} presets: {', '.join(sorted(PRESETS.get(name, {}))) or '-'}")
+
+
+LISTINGS: dict[str, Callable[[], None]] = {
+    "envs": _list_envs,
+    "bodies": _list_bodies,
+    "teachers": _list_teachers,
+    "students": _list_students,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

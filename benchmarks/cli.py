@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     reporting = commands.add_parser("report", help="statistics, tables and figures of a sweep or run folder",
                                     description="Write report.md, report.html and PNG figures for a folder of runs.")
     reporting.add_argument("folder", type=Path, help="a sweep folder or a run folder")
-    reporting.add_argument("--out", type=Path, help="where to write the report (default: FOLDER/report)")
+    reporting.add_argument("--out", type=Path, help="the report goes to OUT/report (default: FOLDER/report)")
     reporting.set_defaults(handler=_report)
 
     showing = commands.add_parser("show", help="status and latest metrics of runs",

@@ -38,6 +38,12 @@ ENV_ROWS: tuple[EnvRow, ...] = (
            {"forgetting_rate": 0.0003}),
     EnvRow(f"{NAMESPACE}/SimulatedStudent-Rugged-v0", "teachgym.envs.simulated.student:SimulatedStudent", 2,
            {"rugged_intervals": 4, "rugged_seed": 0}),
+    # gymnasium's classic-control and Box2D tasks with physical task parameters, with gymnasium's episode limits
+    EnvRow(f"{NAMESPACE}/CartPole-v0", "teachgym.envs.classic.cartpole:CartPole", 500),
+    EnvRow(f"{NAMESPACE}/Pendulum-v0", "teachgym.envs.classic.pendulum:Pendulum", 200),
+    EnvRow(f"{NAMESPACE}/MountainCarContinuous-v0", "teachgym.envs.classic.mountain_car:MountainCarContinuous", 999),
+    EnvRow(f"{NAMESPACE}/Acrobot-v0", "teachgym.envs.classic.acrobot:Acrobot", 500),
+    EnvRow(f"{NAMESPACE}/LunarLanderContinuous-v0", "teachgym.envs.classic.lunar_lander:LunarLanderContinuous", 1000),
 )
 
 

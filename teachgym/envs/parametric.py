@@ -98,7 +98,7 @@ class ParametricEnv(gym.Env):
         task = self._choose_task(options)
         super().reset(seed=seed)
         self._task = task
-        self._task_values = tuple(float(v) for v in task)
+        self._task_values = tuple(task.tolist())
         observation, info = self._reset_task(task)
         info["task"] = self.task_info()
         return observation, info

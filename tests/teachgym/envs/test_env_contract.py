@@ -7,6 +7,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env as gymnasium_check_env
+from helpers import random_actions
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 import teachgym
@@ -31,7 +32,7 @@ def rollout(env: gym.Env, seed: int, task, steps: int = 60):
     """Observations, rewards and infos of a seeded random-action rollout on one task."""
     env.unwrapped.set_task(task)
     observation, info = env.reset(seed=seed)
-    actions = np.random.default_rng(seed).uniform(-1, 1, (steps, *env.action_space.shape)).astype(np.float32)
+    actions = random_actions(env.action_space, seed, steps)
     observations, rewards, infos = [observation], [], [info]
     for action in actions:
         observation, reward, terminated, truncated, info = env.step(action)

@@ -5,6 +5,7 @@ import math
 import gymnasium as gym
 import numpy as np
 import pytest
+from helpers import random_actions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,7 +44,7 @@ def test_any_task_inside_the_bounds_builds_and_steps(env_id, bounds, data):
     seed = data.draw(st.integers(0, 2**31 - 1))
     observation, info = env.reset(seed=seed, options={"task": task})
     np.testing.assert_array_equal(list(info["task"].values()), task)
-    actions = np.random.default_rng(seed).uniform(-1, 1, (20, *env.action_space.shape)).astype(np.float32)
+    actions = random_actions(env.action_space, seed, 20)
     for action in actions:
         assert env.observation_space.contains(observation)
         observation, reward, terminated, truncated, info = env.step(action)

@@ -1,0 +1,503 @@
+"""``write_report(folder)``: statistics, tables and figures of a sweep folder or of a single run folder.
+
+Every folder below ``folder`` that holds a ``config.yaml`` is a run. A run is used when its ``status.json`` says
+done and its ``metrics.csv`` has at least one evaluation; every other run (failed, interrupted, unreadable, without
+evaluations) is listed in the report with the reason, never dropped silently.
+
+Runs are grouped by (env, student, teacher) labels: a run folder in the sweep layout
+``<env>/<teacher>/<student>/seed-<n>`` takes its labels from those folder names (the sweep's labels, which tell apart
+two settings of one teacher); any other run takes the default labels from its ``config.yaml`` (the env id without
+namespace and version, the teacher name, the student name). Runs of one group whose configs differ in anything but
+the seed and the folder are flagged in the report.
+
+Per env and student, for each teacher over its seeds (statistics module for the definitions):
+
+- final: the share of the test set mastered (``mastered_share``) at the last evaluation;
+- AUC: the trapezoid area under ``mastered_share`` over timesteps, from the first to the last evaluation, divided by
+  that span: the mean share mastered over the run, in [0, 1];
+- mean and IQM of both, each with a 95% stratified-bootstrap confidence interval;
+- Welch's t-test and the probability of improvement of each teacher against the teacher labelled ``random``.
+
+Everything goes to ``<out or folder>/report/``: ``report.md`` (Markdown tables, figures as PNG files next to it),
+``report.html`` (the same blocks as HTML, figures embedded as data URIs: the file alone is the whole report) and the
+PNG figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+
+from teachgym.errors import TeachgymError, did_you_mean
+
+from . import figures
+from .config import RunConfig
+from .run_folder import RunFolder, RunFolderError
+from .statistics import (
+    CONFIDENCE,
+    RESAMPLES,
+    Interval,
+    StatisticsError,
+    area_under_curve,
+    iqm,
+    mean,
+    probability_of_improvement,
+    stratified_bootstrap_ci,
+    welch_t_test,
+)
+
+__all__ = ["ReportError", "RunRecord", "find_runs", "write_report"]
+
+BASELINE = "random"
+REPORT_FOLDER = "report"
+TIME_SLICES = 4
+SEED_FOLDER = re.compile(r"^seed-(\d+)$")
+# (name in the tables, RunRecord attribute, heading of its table)
+SCORES = (("final", "final", "Final share mastered"),
+          ("AUC", "auc", "Area under the curve (AUC) of the share mastered"))
+STYLE = ("body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1em;line-height:1.4}"
+         "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:.25em .6em;"
+         "text-align:right}th:first-child,td:first-child{text-align:left}th{background:#eee}"
+         "img{max-width:100%}figcaption{font-size:.9em;color:#444}code{background:#f4f4f4}")
+
+
+class ReportError(TeachgymError, ValueError):
+    """A folder cannot be reported on (it is missing or holds no run), or a run table is malformed."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run folder as the report sees it; ``problem`` says why it is not used (None when it is)."""
+
+    path: Path
+    run_id: str
+    env: str
+    teacher: str
+    student: str
+    seed: int | None
+    config: RunConfig | None
+    state: str
+    problem: str | None = None
+    timesteps: np.ndarray | None = None
+    mastered_share: np.ndarray | None = None
+    final: float = np.nan
+    auc: float = np.nan
+
+
+def write_report(folder: str | Path, *, out: str | Path | None = None, seed: int = 0) -> Path:
+    """Write report.md, report.html and the PNG figures for the runs in ``folder`` into ``<out or folder>/report``.
+
+    ``seed`` seeds the bootstrap confidence intervals. Returns the report folder.
+
+    Raises:
+        ReportError: when ``folder`` does not exist or holds no run folder.
+    """
+    root = Path(folder)
+    runs = find_runs(root)
+    target = Path(out if out is not None else root) / REPORT_FOLDER
+    target.mkdir(parents=True, exist_ok=True)
+    blocks = _document(root, runs, seed)
+    for block in blocks:
+        if isinstance(block, Image):
+            (target / block.file_name).write_bytes(block.png)
+    title = f"teachgym report: {root.resolve().name}"
+    (target / "report.md").write_text(_markdown([Heading(title, 1), *blocks]))
+    (target / "report.html").write_text(_html([Heading(title, 1), *blocks], title))
+    return target
+
+
+def find_runs(folder: str | Path) -> list[RunRecord]:
+    """Every run folder in ``folder`` (``folder`` itself when it holds a config.yaml), read, in path order.
+
+    Raises:
+        ReportError: when ``folder`` is not a folder or holds no config.yaml anywhere below it.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise ReportError(f"{root} is not a folder; expected a sweep folder or a run folder")
+    paths = [root] if (root / "config.yaml").is_file() else sorted(p.parent for p in root.rglob("config.yaml"))
+    if not paths:
+        raise ReportError(f"{root} holds no runs (no folder with a config.yaml below it); expected a sweep folder "
+                          f"or a run folder")
+    return [_read_run(root, path) for path in paths]
+
+
+# ------------------------------------------------------------------------------------------------------ reading
+def _read_run(root: Path, path: Path) -> RunRecord:
+    parts = path.relative_to(root).parts
+    problem = None
+    try:
+        config = RunConfig.from_yaml(path / "config.yaml")
+    except TeachgymError as error:
+        config, problem = None, f"unreadable config.yaml: {error}"
+    if len(parts) >= 4 and SEED_FOLDER.match(parts[-1]):
+        env, teacher, student = parts[-4:-1]
+    elif config is not None:
+        env, teacher, student = env_label(config.env), config.teacher, config.student
+    else:
+        env = teacher = student = "?"
+    seed_folder = SEED_FOLDER.match(path.name)
+    seed = config.seed if config is not None else int(seed_folder.group(1)) if seed_folder else None
+    try:
+        status = RunFolder(path).status()
+    except RunFolderError as error:
+        status, problem = {}, problem or str(error)
+    state = status.get("state", "unknown")
+    if problem is None and state != "done":
+        problem = {"failed": f"failed: {status.get('error', 'no error recorded')}",
+                   "running": "running or interrupted (status running)"}.get(
+                       state, f"status {state!r}" if status else "no status.json")
+    record = RunRecord(path, path.relative_to(root).as_posix(), env, teacher, student, seed, config, state, problem)
+    if problem is not None:
+        return record
+    try:
+        columns = _read_columns(path / "metrics.csv", ("timesteps", "mastered_share"))
+        if not len(columns["timesteps"]):
+            raise ReportError("metrics.csv has no evaluations")
+        final = float(columns["mastered_share"][-1])
+        auc = area_under_curve(columns["timesteps"], columns["mastered_share"])
+    except (ReportError, StatisticsError) as error:
+        return replace(record, problem=str(error))
+    return replace(record, timesteps=columns["timesteps"], mastered_share=columns["mastered_share"], final=final,
+                   auc=auc)
+
+
+def env_label(env_id: str) -> str:
+    """The default label of an env id: without namespace and version ("teachgym/StumpTracks-v0" -> "StumpTracks")."""
+    return re.sub(r"-v\d+$", "", env_id.rsplit("/", 1)[-1])
+
+
+def _read_columns(path: Path, names: Sequence[str], prefix: str | None = None) -> dict[str, np.ndarray]:
+    """The numeric columns ``names`` (plus every column starting with ``prefix``) of a CSV file.
+
+    Raises:
+        ReportError: naming the file for a missing file or column, or a cell that is not a number.
+    """
+    try:
+        with path.open(newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            rows = list(reader)
+    except OSError as error:
+        raise ReportError(f"{path} is unreadable: {error}") from None
+    if header is None:
+        raise ReportError(f"{path} is empty; expected a header with the columns {list(names)}")
+    for name in names:
+        if name not in header:
+            raise ReportError(f"{path} has no column {name!r}{did_you_mean(name, header)}; its columns are {header}")
+    wanted = [*names, *(column for column in header if prefix is not None and column.startswith(prefix))]
+    indices = [header.index(name) for name in wanted]
+    values = np.empty((len(rows), len(wanted)))
+    for number, row in enumerate(rows, start=2):
+        try:
+            values[number - 2] = [float(row[index]) for index in indices]
+        except (ValueError, IndexError):
+            raise ReportError(f"{path}, line {number}: expected numbers in the columns {wanted}, got {row}") from None
+    return {name: values[:, k] for k, name in enumerate(wanted)}
+
+
+# ---------------------------------------------------------------------------------------------------- document
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: Sequence[str]
+    rows: Sequence[Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Image:
+    file_name: str
+    caption: str
+    png: bytes
+
+
+Block = Heading | Paragraph | Table | Image
+
+
+def _document(root: Path, runs: list[RunRecord], seed: int) -> list[Block]:
+    """Every block of the report, in order."""
+    sections: dict[tuple[str, str], dict[str, list[RunRecord]]] = defaultdict(lambda: defaultdict(list))
+    for record in runs:
+        if record.problem is None:
+            sections[record.env, record.student][record.teacher].append(record)
+    sections = {key: _ordered(sections[key]) for key in sorted(sections)}
+    unused = [record for record in runs if record.problem is not None]
+    blocks: list[Block] = [
+        Paragraph(f"{len(runs)} run folders in `{root}`, {len(runs) - len(unused)} used (done, with at least one "
+                  f"evaluation)."),
+        Paragraph("Scores of a run: final = the share of the test set mastered (`mastered_share` in metrics.csv) at "
+                  "the last evaluation; AUC = the trapezoid area under that share over timesteps, from the first to "
+                  "the last evaluation, divided by that span (the mean share mastered over the run, in [0, 1])."),
+        Paragraph(f"Over the seeds of a teacher: the mean and the IQM (interquartile mean: the mean of the middle 50% "
+                  f"of the scores), each with a {CONFIDENCE:.0%} percentile stratified-bootstrap confidence interval "
+                  f"({RESAMPLES} resamples, seed {seed}). Against `{BASELINE}`: Welch's t-test (two-sided) and the "
+                  f"probability of improvement P(teacher > {BASELINE}) over pairs of runs (ties count half), with its "
+                  f"bootstrap interval. n/a: fewer than 2 runs on a side, or both sides constant and equal."),
+        Heading("Runs"),
+        Table(["env", "student", "teacher", "runs used", "seeds"],
+              [[env, student, teacher, str(len(group)), ", ".join(str(r.seed) for r in group)]
+               for (env, student), by_teacher in sections.items() for teacher, group in by_teacher.items()]),
+        Heading("Runs not used"),
+    ]
+    if unused:
+        blocks.append(Table(["run", "state", "reason"], [[r.run_id, r.state, r.problem or ""] for r in unused]))
+    else:
+        blocks.append(Paragraph("None: every run is done and has evaluations."))
+    ratios: dict[str, dict[str, float]] = {}
+    for (env, student), by_teacher in sections.items():
+        blocks += _section(env, student, by_teacher, seed)
+        if BASELINE in by_teacher and len(by_teacher) > 1:
+            ratios[f"{env} / {student}"] = _ratios_to_baseline(by_teacher)
+    return blocks + _summary(ratios)
+
+
+def _ordered(by_teacher: dict[str, list[RunRecord]]) -> dict[str, list[RunRecord]]:
+    """The baseline first, then the teachers by name; each teacher's runs by seed."""
+    names = sorted(by_teacher, key=lambda name: (name != BASELINE, name))
+    return {name: sorted(by_teacher[name], key=lambda r: (r.seed is None, r.seed or 0)) for name in names}
+
+
+def _section(env: str, student: str, by_teacher: dict[str, list[RunRecord]], seed: int) -> list[Block]:
+    """One env and student: score tables, tests against the baseline, learning curves and curriculum pictures."""
+    title = f"{env} / {student}"
+    blocks: list[Block] = [Heading(title)]
+    for teacher, group in by_teacher.items():
+        differences = _config_differences(group)
+        if differences:
+            blocks.append(Paragraph(f"Warning: the runs of `{teacher}` differ in {', '.join(differences)}; they are "
+                                    f"aggregated together."))
+    for _, attribute, heading in SCORES:
+        blocks += [Heading(heading, 3),
+                   Table(["teacher", "runs", "mean", f"mean {CONFIDENCE:.0%} CI", "IQM", f"IQM {CONFIDENCE:.0%} CI"],
+                         [_score_row(teacher, group, attribute, seed) for teacher, group in by_teacher.items()])]
+    blocks.append(Heading(f"Against {BASELINE}", 3))
+    baseline = by_teacher.get(BASELINE)
+    others = {teacher: group for teacher, group in by_teacher.items() if teacher != BASELINE}
+    if baseline is None:
+        blocks.append(Paragraph(f"No `{BASELINE}` runs for {title}: no t-tests, probabilities of improvement or "
+                                f"ratios to {BASELINE}."))
+    elif not others:
+        blocks.append(Paragraph(f"Only `{BASELINE}` ran on {title}: nothing to compare."))
+    else:
+        blocks += [
+            Paragraph(f"Welch's t-test of each teacher's scores against {BASELINE}'s (t > 0: the teacher scores "
+                      f"higher)."),
+            Table(["teacher", *(f"{name}: {column}" for name, _, _ in SCORES for column in ("t", "dof", "p"))],
+                  [[teacher, *_welch_cells(group, baseline)] for teacher, group in others.items()]),
+            Paragraph(f"Probability of improvement: P(a run of the teacher scores higher than a run of "
+                      f"{BASELINE})."),
+            Table(["teacher", *(heading for name, _, _ in SCORES
+                                for heading in (f"P({name} > {BASELINE})", f"{CONFIDENCE:.0%} CI"))],
+                  [[teacher, *_improvement_cells(group, baseline, seed)] for teacher, group in others.items()]),
+        ]
+    slug = _slug(f"{env}-{student}")
+    blocks.append(Image(f"curves-{slug}.png",
+                        f"Learning curves on {title}: mean share of the test set mastered over each teacher's runs, "
+                        f"with the {CONFIDENCE:.0%} bootstrap confidence interval of the mean at each evaluation "
+                        f"(evaluations all of a teacher's runs have).",
+                        figures.learning_curves(_curves(by_teacher), title=title, seed=seed)))
+    blocks += _curriculum_picture(title, slug, by_teacher)
+    return blocks
+
+
+def _score_row(teacher: str, group: list[RunRecord], attribute: str, seed: int) -> list[str]:
+    scores = np.array([getattr(record, attribute) for record in group])
+    cells = [teacher, str(len(group))]
+    for aggregate in (mean, iqm):
+        cells += [_number(aggregate(scores)), _interval(stratified_bootstrap_ci(aggregate, scores, seed=seed))]
+    return cells
+
+
+def _welch_cells(group: list[RunRecord], baseline: list[RunRecord]) -> list[str]:
+    cells = []
+    for _, attribute, _ in SCORES:
+        if min(len(group), len(baseline)) < 2:
+            cells += ["n/a"] * 3
+            continue
+        test = welch_t_test([getattr(r, attribute) for r in group], [getattr(r, attribute) for r in baseline])
+        cells += [_number(test.t), _number(test.dof, 2), "n/a" if np.isnan(test.p) else f"{test.p:.3g}"]
+    return cells
+
+
+def _improvement_cells(group: list[RunRecord], baseline: list[RunRecord], seed: int) -> list[str]:
+    cells = []
+    for _, attribute, _ in SCORES:
+        scores = [getattr(r, attribute) for r in group], [getattr(r, attribute) for r in baseline]
+        cells += [_number(probability_of_improvement(*scores)),
+                  _interval(stratified_bootstrap_ci(probability_of_improvement, *scores, seed=seed))]
+    return cells
+
+
+def _ratios_to_baseline(by_teacher: dict[str, list[RunRecord]]) -> dict[str, float]:
+    """Each teacher's mean final share over the baseline's (NaN when the baseline's is 0)."""
+    baseline = float(np.mean([r.final for r in by_teacher[BASELINE]]))
+    return {teacher: float(np.mean([r.final for r in group])) / baseline if baseline > 0 else np.nan
+            for teacher, group in by_teacher.items() if teacher != BASELINE}
+
+
+def _summary(ratios: dict[str, dict[str, float]]) -> list[Block]:
+    """TeachMyAgent's summary: each teacher's mean final share relative to the baseline's, per env."""
+    blocks: list[Block] = [Heading(f"Final share mastered relative to {BASELINE}")]
+    if not ratios:
+        return blocks + [Paragraph(f"Skipped: no env has both `{BASELINE}` runs and runs of another teacher.")]
+    blocks += [
+        Paragraph(f"mean(final of the teacher) / mean(final of {BASELINE}), per env and student (1: as good as "
+                  f"{BASELINE}); n/a where {BASELINE}'s mean final share is 0."),
+        Table(["env / student", "teacher", f"final / {BASELINE}"],
+              [[section, teacher, _number(ratio)] for section, by_teacher in ratios.items()
+               for teacher, ratio in by_teacher.items()]),
+    ]
+    if any(np.isfinite(ratio) for by_teacher in ratios.values() for ratio in by_teacher.values()):
+        blocks.append(Image("relative-to-random.png",
+                            f"Each teacher's mean final share mastered over {BASELINE}'s (dashed line: 1), per env "
+                            f"and student; bars left out where {BASELINE}'s is 0.",
+                            figures.relative_to_random(ratios, title=f"final share mastered relative to {BASELINE}")))
+    return blocks
+
+
+def _config_differences(group: list[RunRecord]) -> list[str]:
+    """The config fields (other than seed and out_dir) on which the runs of a group disagree."""
+    configs = [record.config.to_dict() for record in group if record.config is not None]
+    return [name for name in configs[0] if name not in ("seed", "out_dir")
+            and any(config[name] != configs[0][name] for config in configs[1:])] if configs else []
+
+
+# ----------------------------------------------------------------------------------------------------- figures
+def _curves(by_teacher: dict[str, list[RunRecord]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each teacher's shares (runs x evaluations) at the evaluation timesteps all its runs have."""
+    curves = {}
+    for teacher, group in by_teacher.items():
+        common = group[0].timesteps
+        for record in group[1:]:
+            common = np.intersect1d(common, record.timesteps)
+        shares = np.array([r.mastered_share[np.isin(r.timesteps, common)] for r in group])
+        curves[teacher] = (common, shares)
+    return curves
+
+
+def _curriculum_picture(title: str, slug: str, by_teacher: dict[str, list[RunRecord]]) -> list[Block]:
+    """Where each teacher's first run (lowest seed) sampled its tasks over time, from its curriculum.csv."""
+    traces, missing, names = {}, [], None
+    for teacher, group in by_teacher.items():
+        try:
+            columns = _read_columns(group[0].path / "curriculum.csv", ("timesteps", "return"), prefix="task.")
+        except ReportError as error:
+            missing.append(f"{teacher} ({error})")
+            continue
+        task_names = [name.removeprefix("task.") for name in columns if name.startswith("task.")]
+        if not len(columns["timesteps"]) or not task_names or names not in (None, task_names):
+            missing.append(f"{teacher} (no episodes, or other task dimensions than {names})")
+            continue
+        names = task_names
+        traces[teacher] = figures.Trace(columns["timesteps"], np.column_stack([columns[f"task.{n}"] for n in names]),
+                                        columns["return"])
+    if not traces:
+        return [Paragraph(f"No curriculum picture for {title}: no curriculum trace ({'; '.join(missing)}).")]
+    shown = [by_teacher[teacher][0] for teacher in traces]
+    low, high, source = _task_bounds(shown[0].config, names, traces.values())
+    total = max(record.config.total_timesteps for record in shown)
+    if len(names) == 1:
+        layout = f"the task ({names[0]}, over {source}) against timesteps"
+    elif len(names) == 2:
+        layout = (f"{TIME_SLICES} equal time slices of the run, axes {names[0]} and {names[1]} over {source}")
+    else:
+        layout = (f"{TIME_SLICES} equal time slices of the run, projected onto the first two principal components "
+                  f"of the {len(names)}-dimensional tasks ({', '.join(names)}) normalised to [0, 1] by {source}, "
+                  f"fitted on all the episodes shown")
+    caption = (f"Curriculum on {title}: the tasks each teacher sampled in its lowest-seed run, {layout}; colour = "
+               f"episode return (one scale for every panel)." + (f" Left out: {'; '.join(missing)}." if missing
+                                                                  else ""))
+    png = figures.curriculum_snapshots(traces, names=names, low=low, high=high, total_timesteps=total,
+                                       slices=TIME_SLICES, title=f"curriculum on {title}")
+    return [Image(f"curriculum-{slug}.png", caption, png)]
+
+
+def _task_bounds(config: RunConfig, names: Sequence[str],
+                 traces: Iterable[figures.Trace]) -> tuple[np.ndarray, np.ndarray, str]:
+    """The bounds of the task dimensions ``names``: from the env's task space (the env is built from the run's
+    config), or, when the env cannot be built here, from the range of the sampled tasks. Also says which."""
+    try:
+        env = gym.make(config.env, **config.env_kwargs)
+        space = env.unwrapped.task_space
+        env.close()
+        index = [list(space.names).index(name) for name in names]
+        return np.asarray(space.low)[index], np.asarray(space.high)[index], f"the task space of {config.env}"
+    except (TeachgymError, gym.error.Error, TypeError, ValueError, AttributeError) as error:
+        tasks = np.concatenate([trace.tasks for trace in traces])
+        low, high = tasks.min(axis=0), tasks.max(axis=0)
+        flat = high <= low  # a dimension that never varied still needs a non-empty range
+        return (low - 0.5 * flat, high + 0.5 * flat,
+                f"the range of the sampled tasks ({config.env}'s task space could not be built here: {error})")
+
+
+# --------------------------------------------------------------------------------------------------- rendering
+def _markdown(blocks: Sequence[Block]) -> str:
+    parts = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            parts.append(f"{'#' * block.level} {block.text}")
+        elif isinstance(block, Paragraph):
+            parts.append(block.text)
+        elif isinstance(block, Table):
+            lines = [block.headers, ["---"] * len(block.headers), *block.rows]
+            parts.append("\n".join("| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |"
+                                   for line in lines))
+        else:
+            parts.append(f"![{block.file_name}]({block.file_name})\n\n*{block.caption}*")
+    return "\n\n".join(parts) + "\n"
+
+
+def _html(blocks: Sequence[Block], title: str) -> str:
+    parts = [f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+             f"<style>{STYLE}</style></head>\n<body>"]
+    for block in blocks:
+        if isinstance(block, Heading):
+            parts.append(f"<h{block.level}>{_inline(block.text)}</h{block.level}>")
+        elif isinstance(block, Paragraph):
+            parts.append(f"<p>{_inline(block.text)}</p>")
+        elif isinstance(block, Table):
+            head = "".join(f"<th>{_inline(cell)}</th>" for cell in block.headers)
+            body = "\n".join("<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>"
+                             for row in block.rows)
+            parts.append(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>")
+        else:
+            data = base64.b64encode(block.png).decode("ascii")
+            parts.append(f'<figure><img alt="{html.escape(block.file_name)}" src="data:image/png;base64,{data}">'
+                         f"<figcaption>{_inline(block.caption)}</figcaption></figure>")
+    return "\n".join([*parts, "</body>\n</html>\n"])
+
+
+def _inline(text: str) -> str:
+    """Escaped HTML of one line of the report's Markdown subset (only `code` spans)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def _number(value: float, digits: int = 3) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.{digits}f}"
+
+
+def _interval(interval: Interval) -> str:
+    return f"[{interval.low:.3f}, {interval.high:.3f}]"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")

@@ -1,0 +1,228 @@
+"""Reports of a real small sweep (simulated students): tables against statistics computed from the run folders,
+self-contained HTML, valid PNGs, runs that cannot be used, single runs and folders without runs."""
+
+import base64
+import csv
+import re
+import shutil
+import struct
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.stats
+
+from teachgym.benchmarks.config import RunConfig
+from teachgym.benchmarks.report import ReportError, write_report
+from teachgym.benchmarks.run import run
+from teachgym.benchmarks.run_folder import RunFolder
+from teachgym.benchmarks.statistics import (
+    area_under_curve,
+    iqm,
+    mean,
+    probability_of_improvement,
+    stratified_bootstrap_ci,
+    welch_t_test,
+)
+from teachgym.errors import TeachgymError
+
+ENV = "teachgym/SimulatedStudent-v0"
+SECTION = "SimulatedStudent / simulated"
+TEACHERS = ("random", "alp-gmm")
+SEEDS = range(3)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+FAILED_RUN = "SimulatedStudent/alp-gmm/simulated/seed-3"
+
+
+def _config(teacher: str, seed: int, out_dir: Path) -> RunConfig:
+    # A fast learner, so that 300 episodes master a share of the space that differs between seeds.
+    return RunConfig(env=ENV, env_kwargs={"learning_rate": 0.5, "spread": 0.1}, teacher=teacher, student="simulated",
+                     total_timesteps=300, eval_every=100, checkpoint_every=300, seed=seed, out_dir=str(out_dir))
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory) -> Path:
+    """2 teachers x 3 seeds in the sweep layout, plus one failed run."""
+    root = tmp_path_factory.mktemp("sweep")
+    for teacher in TEACHERS:
+        for seed in SEEDS:
+            run(_config(teacher, seed, root / f"SimulatedStudent/{teacher}/simulated/seed-{seed}"))
+    failed = RunFolder(root / FAILED_RUN)
+    failed.create()
+    _config("alp-gmm", 3, failed.path).to_yaml(failed.config_path)
+    failed.set_status("failed", timesteps=0, error="RuntimeError: the student crashed")
+    return root
+
+
+@pytest.fixture(scope="module")
+def report(sweep) -> Path:
+    return write_report(sweep)
+
+
+def _tables(markdown: str) -> dict[tuple[str, str | None], list[list[dict[str, str]]]]:
+    """The Markdown tables under each (## heading, ### heading), as lists of rows keyed by column."""
+    tables: dict[tuple[str, str | None], list[list[dict[str, str]]]] = {}
+    section, subsection, lines = "", None, []
+    for line in [*markdown.splitlines(), ""]:
+        if line.startswith("|"):
+            lines.append([cell.strip() for cell in line.strip("|").split("|")])
+            continue
+        if lines:
+            header, _, *rows = lines
+            tables.setdefault((section, subsection), []).append([dict(zip(header, row)) for row in rows])
+            lines = []
+        if line.startswith("## "):
+            section, subsection = line[3:], None
+        elif line.startswith("### "):
+            subsection = line[4:]
+    return tables
+
+
+def _by_teacher(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
+    return {row["teacher"]: row for row in rows}
+
+
+def _scores(sweep: Path, teacher: str) -> tuple[np.ndarray, np.ndarray]:
+    """Final share and AUC of each seed, straight from the metrics.csv files."""
+    finals, aucs = [], []
+    for seed in SEEDS:
+        with (sweep / f"SimulatedStudent/{teacher}/simulated/seed-{seed}/metrics.csv").open() as handle:
+            rows = list(csv.DictReader(handle))
+        timesteps = [float(row["timesteps"]) for row in rows]
+        shares = [float(row["mastered_share"]) for row in rows]
+        finals.append(shares[-1])
+        aucs.append(area_under_curve(timesteps, shares))
+    return np.array(finals), np.array(aucs)
+
+
+def _interval(scores, aggregate=mean, *more) -> str:
+    interval = stratified_bootstrap_ci(aggregate, scores, *more, seed=0)
+    return f"[{interval.low:.3f}, {interval.high:.3f}]"
+
+
+def test_score_tables_match_statistics_of_the_metrics(sweep, report):
+    tables = _tables((report / "report.md").read_text())
+    for heading, index in (("Final share mastered", 0), ("Area under the curve (AUC) of the share mastered", 1)):
+        [rows] = tables[SECTION, heading]
+        assert [row["teacher"] for row in rows] == ["random", "alp-gmm"]
+        for teacher, row in _by_teacher(rows).items():
+            scores = _scores(sweep, teacher)[index]
+            assert row["runs"] == "3"
+            assert row["mean"] == f"{scores.mean():.3f}"
+            assert row["IQM"] == f"{scipy.stats.trim_mean(scores, 0.25):.3f}"
+            assert row["mean 95% CI"] == _interval(scores)
+            assert row["IQM 95% CI"] == _interval(scores, iqm)
+    random_finals = _scores(sweep, "random")[0]
+    assert random_finals.min() < random_finals.max()  # the runs differ: the statistics are not trivial
+
+
+def test_tests_against_random_match_scipy(sweep, report):
+    welch, improvement = tables = _tables((report / "report.md").read_text())[SECTION, "Against random"]
+    assert [len(table) for table in tables] == [1, 1]
+    for name, index in (("final", 0), ("AUC", 1)):
+        teacher, random = _scores(sweep, "alp-gmm")[index], _scores(sweep, "random")[index]
+        reference = scipy.stats.ttest_ind(teacher, random, equal_var=False)
+        row = welch[0]
+        assert row["teacher"] == "alp-gmm"
+        assert row[f"{name}: t"] == f"{reference.statistic:.3f}"
+        assert row[f"{name}: dof"] == f"{reference.df:.2f}"
+        assert row[f"{name}: p"] == f"{welch_t_test(teacher, random).p:.3g}" == f"{reference.pvalue:.3g}"
+        row = improvement[0]
+        assert row[f"P({name} > random)"] == f"{probability_of_improvement(teacher, random):.3f}"
+        assert 0 <= probability_of_improvement(teacher, random) <= 1
+    assert improvement[0]["95% CI"] == _interval(_scores(sweep, "alp-gmm")[0], probability_of_improvement,
+                                                 _scores(sweep, "random")[0])
+
+
+def test_summary_relative_to_random(sweep, report):
+    [rows] = _tables((report / "report.md").read_text())["Final share mastered relative to random", None]
+    finals = {teacher: _scores(sweep, teacher)[0] for teacher in TEACHERS}
+    assert rows == [{"env / student": SECTION, "teacher": "alp-gmm",
+                     "final / random": f"{finals['alp-gmm'].mean() / finals['random'].mean():.3f}"}]
+
+
+def test_failed_run_is_listed_not_used(report):
+    tables = _tables((report / "report.md").read_text())
+    [unused] = tables["Runs not used", None]
+    assert unused == [{"run": FAILED_RUN, "state": "failed", "reason": "failed: RuntimeError: the student crashed"}]
+    [runs] = tables["Runs", None]
+    assert {row["teacher"]: (row["runs used"], row["seeds"]) for row in runs} == {
+        "random": ("3", "0, 1, 2"), "alp-gmm": ("3", "0, 1, 2")}
+
+
+def test_figures_are_valid_pngs(report):
+    markdown = (report / "report.md").read_text()
+    names = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
+    assert sorted(names) == ["curriculum-SimulatedStudent-simulated.png", "curves-SimulatedStudent-simulated.png",
+                             "relative-to-random.png"]
+    for name in names:
+        png = (report / name).read_bytes()
+        assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
+        width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+        assert width >= 400 and height >= 300
+
+
+def test_html_is_self_contained(report):
+    page = (report / "report.html").read_text()
+    sources = re.findall(r'src="([^"]*)"', page)
+    assert len(sources) == 3
+    for source in sources:
+        assert source.startswith("data:image/png;base64,")
+        assert base64.b64decode(source.split(",", 1)[1]).startswith(PNG_SIGNATURE)
+    assert "href=" not in page and "<link" not in page
+    markdown = (report / "report.md").read_text()
+    assert page.count("<table>") == sum(len(tables) for tables in _tables(markdown).values())
+    [rows] = _tables(markdown)[SECTION, "Final share mastered"]
+    assert f"<td>{rows[0]['mean 95% CI']}</td>" in page
+
+
+def test_report_is_seeded(sweep, report, tmp_path):
+    again = write_report(sweep, out=tmp_path, seed=0)
+    assert again == tmp_path / "report"
+    assert (again / "report.md").read_text() == (report / "report.md").read_text()
+
+
+def test_single_run_folder(tmp_path):
+    folder = run(_config("alp-gmm", 0, tmp_path / "one-run"))
+    report = write_report(folder, out=tmp_path / "elsewhere")
+    assert report == tmp_path / "elsewhere" / "report"
+    markdown = (report / "report.md").read_text()
+    [rows] = _tables(markdown)[SECTION, "Final share mastered"]  # labels from config.yaml
+    with (folder / "metrics.csv").open() as handle:
+        final = float(list(csv.DictReader(handle))[-1]["mastered_share"])
+    assert rows == [{"teacher": "alp-gmm", "runs": "1", "mean": f"{final:.3f}", "mean 95% CI": f"[{final:.3f}, "
+                     f"{final:.3f}]", "IQM": f"{final:.3f}", "IQM 95% CI": f"[{final:.3f}, {final:.3f}]"}]
+    assert "No `random` runs for SimulatedStudent / simulated" in markdown
+    assert "Skipped: no env has both `random` runs and runs of another teacher." in markdown
+    assert sorted(path.name for path in report.glob("*.png")) == [
+        "curriculum-SimulatedStudent-simulated.png", "curves-SimulatedStudent-simulated.png"]
+
+
+def test_runs_outside_the_sweep_layout_group_by_config_and_differences_are_flagged(tmp_path):
+    run(_config("random", 0, tmp_path / "first"))
+    run(replace(_config("random", 1, tmp_path / "second"), total_timesteps=200))
+    markdown = (write_report(tmp_path) / "report.md").read_text()
+    [rows] = _tables(markdown)[SECTION, "Final share mastered"]
+    assert [(row["teacher"], row["runs"]) for row in rows] == [("random", "2")]
+    assert "Warning: the runs of `random` differ in total_timesteps; they are aggregated together." in markdown
+
+
+def test_malformed_metrics_are_listed(sweep, tmp_path):
+    copy = tmp_path / "SimulatedStudent/random/simulated/seed-0"
+    shutil.copytree(sweep / "SimulatedStudent/random/simulated/seed-0", copy)
+    (copy / "metrics.csv").write_text("timesteps,mastered_shares\n100,0.5\n")
+    markdown = (write_report(tmp_path) / "report.md").read_text()
+    [unused] = _tables(markdown)["Runs not used", None]
+    assert unused[0]["run"] == "SimulatedStudent/random/simulated/seed-0"
+    assert "has no column 'mastered_share' (did you mean 'mastered_shares'?)" in unused[0]["reason"]
+
+
+def test_folder_without_runs_is_an_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ReportError, match="holds no runs") as error:
+        write_report(tmp_path / "empty")
+    assert isinstance(error.value, TeachgymError) and str(tmp_path / "empty") in str(error.value)
+    with pytest.raises(ReportError, match="is not a folder"):
+        write_report(tmp_path / "missing")
+    assert not (tmp_path / "missing").exists()

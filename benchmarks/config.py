@@ -22,6 +22,7 @@ from teachgym.teachers.expert import EXPERT_LEVELS
 
 SIMULATED = "simulated"
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
+ENV_VERSION = re.compile(r"-v\d+$")
 
 
 class ConfigError(TeachgymError, ValueError):
@@ -173,3 +174,9 @@ def field_docs(cls: type) -> dict[str, str]:
                 and isinstance(following.value.value, str)):
             docs[statement.target.id] = following.value.value.strip()
     return docs
+
+
+def env_label(env_id: str) -> str:
+    """The default label of an env id in sweeps and reports: without namespace and version
+    ("teachgym/StumpTracks-v0" -> "StumpTracks")."""
+    return ENV_VERSION.sub("", env_id.rsplit("/", 1)[-1])

@@ -103,8 +103,12 @@ def _check_student(config: RunConfig, env: gym.Env, where: str) -> None:
         if config.student_kwargs:
             raise ConfigError(f"{where}.student_kwargs", "a simulated student takes no hyperparameters")
         return
-    from teachgym.students import check_student_options
+    from teachgym.students import ALGORITHMS, check_student_options
 
+    if config.student.lower() not in ALGORITHMS:
+        choices = [*ALGORITHMS, SIMULATED]
+        raise ConfigError(f"{where}.student", f"unknown student {config.student!r}"
+                                              f"{did_you_mean(config.student, choices)}; expected one of {choices}")
     try:
         check_student_options(config.student, dict(config.student_kwargs))
     except TeachgymError as error:

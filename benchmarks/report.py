@@ -40,7 +40,7 @@ import numpy as np
 from teachgym.errors import TeachgymError, did_you_mean
 
 from . import figures
-from .config import RunConfig
+from .config import RunConfig, env_label
 from .run_folder import RunFolder, RunFolderError
 from .statistics import (
     CONFIDENCE,
@@ -169,11 +169,6 @@ def _read_run(root: Path, path: Path) -> RunRecord:
         return replace(record, problem=str(error))
     return replace(record, timesteps=columns["timesteps"], mastered_share=columns["mastered_share"], final=final,
                    auc=auc)
-
-
-def env_label(env_id: str) -> str:
-    """The default label of an env id: without namespace and version ("teachgym/StumpTracks-v0" -> "StumpTracks")."""
-    return re.sub(r"-v\d+$", "", env_id.rsplit("/", 1)[-1])
 
 
 def _read_columns(path: Path, names: Sequence[str], prefix: str | None = None) -> dict[str, np.ndarray]:

@@ -54,8 +54,8 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
     if folder.status().get("state") == "done":
         return folder.path
     progress_record = folder.load_progress(checkpoint) if checkpoint else None
-    if progress_record is not None:
-        folder.restore_tables(progress_record)
+    # Without a checkpoint the run starts over: rows written before a kill that came before it are dropped.
+    folder.restore_tables(progress_record or {"rows": {}})
     folder.set_status("running", timesteps=progress_record["timesteps"] if progress_record else 0)
     try:
         kind = _SimulatedRun if config.student == SIMULATED else _RLRun
@@ -73,8 +73,7 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
 def _claim_folder(folder: RunFolder, config: RunConfig, resume: bool) -> Path | None:
     """Create the folder, or check that it is this config's; return the checkpoint to resume from (or None)."""
     if folder.is_empty():
-        folder.create()
-        config.to_yaml(folder.config_path)
+        folder.create(config)
         return None
     if not folder.config_path.exists():
         raise RunFolderError(f"{folder.path} is not empty and holds no run config; choose another out_dir")

@@ -87,6 +87,12 @@ class Table:
             return
         with self.path.open(newline="") as handle:
             lines = list(csv.reader(handle))
+        if not lines:  # killed before its header was written
+            if rows:
+                raise RunFolderError(f"{self.path} is empty but the checkpoint counts {rows} rows in it")
+            self.path.unlink()
+            self.rows, self.columns = 0, None
+            return
         if len(lines) - 1 < rows:
             raise RunFolderError(f"{self.path} has {len(lines) - 1} rows but the checkpoint counts {rows}")
         with self.path.open("w", newline="") as handle:
@@ -118,9 +124,17 @@ class RunFolder:
     def test_set_path(self) -> Path:
         return self.path / "test_set.csv"
 
-    def create(self) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        self.checkpoints.mkdir(exist_ok=True)
+    def create(self, config: Any) -> None:
+        """Make the folder with its config (anything with ``to_yaml``) in one atomic rename, so that a kill never
+        leaves a folder without its config."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        staging = self.path.with_name(f".{self.path.name}.{os.getpid()}.staging")
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "checkpoints").mkdir(parents=True)
+        config.to_yaml(staging / "config.yaml")
+        if self.path.exists():
+            self.path.rmdir()  # empty, or is_empty() would not have let us here
+        os.rename(staging, self.path)
 
     def close(self) -> None:
         for table in self.tables.values():

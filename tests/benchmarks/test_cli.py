@@ -83,3 +83,72 @@ def test_the_console_script_and_the_module_both_run():
     with pytest.raises(SystemExit) as exited:
         main(["run", "--env-kwargs", "{body: ["])
     assert exited.value.code == 2
+
+
+def write_sweep(path: Path, out: Path, **changes) -> Path:
+    sweep = {"name": "tiny", "out": str(out),
+             "defaults": {"total_timesteps": 300, "eval_every": 100, "checkpoint_every": 300},
+             "grids": [{"envs": ["teachgym/SimulatedStudent-v0"], "teachers": ["random", "alp-gmm"],
+                        "students": ["simulated"], "seeds": 2}], **changes}
+    path.write_text(yaml.safe_dump(sweep, sort_keys=False))
+    return path
+
+
+def test_a_sweep_through_the_cli_writes_runs_and_a_report_and_a_rerun_runs_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    sweep = write_sweep(tmp_path / "sweep.yaml", out)
+    assert main(["sweep", str(sweep), "--workers", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert f"sweep folder: {out}  (4 done, 0 failed)" in printed
+    report = out / "report"
+    assert f"report: {report}" in printed
+    assert (report / "report.md").is_file() and (report / "report.html").is_file()
+    assert len(list(report.glob("*.png"))) >= 2
+    runs = sorted(p.parent.relative_to(out).as_posix() for p in out.rglob("metrics.csv"))
+    assert runs == [f"SimulatedStudent/{t}/simulated/seed-{s}" for t in ("alp-gmm", "random") for s in (0, 1)]
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and "report" not in p.parts}
+    assert main(["sweep", str(sweep), "--no-report"]) == 0
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and "report" not in p.parts}
+    changed = [p for p in before if after[p] != before[p]]
+    assert sorted(p.name for p in changed) == ["runs.csv", "sweep.yaml"]  # only the sweep's own summaries
+    assert "skipped" in (out / "runs.csv").read_text()
+
+
+@pytest.mark.parametrize(("changes", "fragment"), [
+    ({"grids": [{"envs": ["teachgym/SimulatedStudent-v0"], "teachers": ["random"], "students": ["simulated"],
+                 "seeds": [0, "one"]}]}, "grids[0].seeds[1]: expected an integer >= 0, got 'one'"),
+    ({"grids": [{"envs": ["teachgym/SimulatedStudent-v0"], "teachers": ["alp-gmn"], "students": ["simulated"],
+                 "seeds": 1}]}, "did you mean 'alp-gmm'"),
+    ({"grids": [{"envs": ["teachgym/SimulatedStudent-v0"], "teachers": ["random"], "seeds": 1}]}, "students"),
+    ({"defaults": {"total_timesteps": "many"}}, "defaults.total_timesteps: expected an integer >= 1"),
+    ({"grid": "not a mapping"}, "grid"),
+])
+def test_a_malformed_sweep_exits_2_naming_the_file_and_key_and_writes_nothing(tmp_path, capsys, changes, fragment):
+    out = tmp_path / "out"
+    sweep = write_sweep(tmp_path / "bad.yaml", out, **changes)
+    if "grid" in changes:
+        text = yaml.safe_load(sweep.read_text())
+        del text["grids"]
+        sweep.write_text(yaml.safe_dump(text))
+    assert main(["sweep", str(sweep)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("teachgym: error: ") and "bad.yaml" in err and fragment in err
+    assert not out.exists()
+
+
+def test_invalid_yaml_syntax_exits_2_with_the_line(tmp_path, capsys):
+    sweep = tmp_path / "broken.yaml"
+    sweep.write_text("name: x\ngrids:\n  - envs: [teachgym/SimulatedStudent-v0\n")
+    assert main(["sweep", str(sweep)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.yaml: line" in err and "invalid YAML" in err
+
+
+@pytest.mark.parametrize("name", ["quickstart", "stump-tracks", "challenges"])
+def test_the_shipped_benchmark_configs_are_valid(name):
+    from teachgym.benchmarks.sweep import Sweep
+
+    config = Path(__file__).parents[2] / "benchmarks" / "configs" / f"{name}.yaml"
+    sweep = Sweep.from_yaml(config)
+    assert sweep.name == name and sweep.runs
+    assert len({run.run_id for run in sweep.runs}) == len(sweep.runs)

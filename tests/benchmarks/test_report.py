@@ -49,8 +49,7 @@ def sweep(tmp_path_factory) -> Path:
         for seed in SEEDS:
             run(_config(teacher, seed, root / f"SimulatedStudent/{teacher}/simulated/seed-{seed}"))
     failed = RunFolder(root / FAILED_RUN)
-    failed.create()
-    _config("alp-gmm", 3, failed.path).to_yaml(failed.config_path)
+    failed.create(_config("alp-gmm", 3, failed.path))
     failed.set_status("failed", timesteps=0, error="RuntimeError: the student crashed")
     return root
 

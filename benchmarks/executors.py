@@ -1,0 +1,268 @@
+"""Executors: run the runs of a sweep that are not done yet, in local processes or on a Ray cluster.
+
+Every run goes through :func:`execute`: ``run(config, resume=True)`` (a new run starts, an interrupted one resumes
+from its last checkpoint); an exception is recorded as the run's failure (``status.json`` in its folder and the
+sweep's ``runs.csv``) and never stops the other runs. A run whose folder is done with the same config is skipped
+without starting anything.
+
+``local`` is a :class:`~concurrent.futures.ProcessPoolExecutor` on forkserver processes (spawn where there is no
+forkserver): both are safe with torch, and the pool's workers are not daemonic (checked on Python 3.10 to 3.13), so a
+run with ``n_envs > 1`` can start its ``SubprocVecEnv`` inside a worker. Each worker pins BLAS, OpenMP and torch to
+one thread, so ``n`` workers on ``n`` cores do not oversubscribe, and exits as soon as the sweep's process dies, so a
+killed sweep leaves no worker writing into a run folder. With one worker (or one run to do) the runs execute in
+this process. A worker that dies (a segfault, the OOM killer) breaks the pool: the runs not finished by then are
+recorded as failed ("a worker process died") and keep their last checkpoint, so running the sweep again resumes
+them. As with any process pool, a script that calls :func:`run_sweep` needs the ``if __name__ == "__main__":`` guard.
+
+``ray`` sends one task per run to a Ray cluster (``ray start --head``, then the address: ``auto``, ``host:port`` or
+``ray://host:port``); Ray retries a run whose worker was lost (it resumes from its checkpoint), never one that
+raised. The runs write their folders themselves, so ``out`` must be on storage every node shares.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import multiprocessing
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import threadpoolctl
+
+from teachgym.errors import TeachgymError, did_you_mean
+
+from .config import ConfigError, RunConfig
+from .run import run
+from .run_folder import RunFolder
+from .sweep import Sweep, SweepRun
+
+EXECUTORS = ("local", "ray")
+DONE, FAILED, SKIPPED, PENDING = "done", "failed", "skipped", "pending"
+RUNS_TABLE = "runs.csv"
+RUNS_COLUMNS = ("run_id", "status", "error", "wall_time")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+RAY_RETRIES = 2
+
+Progress = Callable[[int, int, str, str], None]
+"""``progress(finished, total, run_id, status)``, called once per run as it is skipped or finishes."""
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What became of one run in one execution of a sweep: done, failed (with the error) or skipped."""
+
+    run_id: str
+    status: str
+    error: str = ""
+    wall_time: float = 0.0
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The outcome of every run of a sweep, in the sweep's order, and the sweep's output folder."""
+
+    out: Path
+    runs: list[RunOutcome]
+
+    def ids(self, status: str) -> list[str]:
+        """The ids of the runs with this status (done, failed, skipped)."""
+        return [outcome.run_id for outcome in self.runs if outcome.status == status]
+
+    @property
+    def failed(self) -> list[RunOutcome]:
+        return [outcome for outcome in self.runs if outcome.status == FAILED]
+
+
+def run_sweep(sweep: Sweep, *, out: str | Path | None = None, executor: str = "local", workers: int | None = None,
+              address: str | None = None, progress: Progress | None = None) -> SweepResult:
+    """Run every run of ``sweep`` that is not done yet and return what became of each.
+
+    ``out`` overrides the sweep's output folder. ``workers`` (local) defaults to the number of CPUs; ``address``
+    (ray) is the cluster's, or None for Ray's default (``RAY_ADDRESS``, a cluster started on this machine, else a new
+    local one). Writes ``<out>/sweep.yaml`` first, then ``<out>/runs.csv`` (run_id, status, error, wall_time) each
+    time a run finishes.
+
+    Raises:
+        ConfigError: for an unknown executor, a bad ``workers`` or ``address``, or Ray missing; before anything
+            is written.
+    """
+    execute_all = _executor(executor, workers, address)
+    sweep = sweep.with_out(Path(sweep.out if out is None else out).resolve())
+    sweep.save(sweep.out)
+    ledger = _Ledger(sweep, progress)
+    waiting = []
+    for sweep_run in sweep.runs:
+        if _is_done(sweep_run.config):
+            ledger.record(RunOutcome(sweep_run.run_id, SKIPPED))
+        else:
+            waiting.append(sweep_run)
+    if waiting:
+        for outcome in execute_all(waiting):
+            ledger.record(outcome)
+    return SweepResult(sweep.out, ledger.outcomes())
+
+
+def execute(sweep_run: SweepRun) -> RunOutcome:
+    """Run (or resume) one run; an exception becomes a failed outcome, also written to the run's folder."""
+    started = time.monotonic()
+    try:
+        run(sweep_run.config, resume=True)
+    except Exception as error:
+        message = "".join(traceback.format_exception_only(error)).strip()
+        _mark_failed(sweep_run.config, message)
+        return RunOutcome(sweep_run.run_id, FAILED, message, _elapsed(started))
+    return RunOutcome(sweep_run.run_id, DONE, wall_time=_elapsed(started))
+
+
+def pin_threads() -> None:
+    """One BLAS, OpenMP and torch thread in this process and the processes it starts: the environment variables
+    for libraries loaded later (and for subprocess environments), threadpoolctl for the ones already loaded."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = "1"
+    threadpoolctl.threadpool_limits(1)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+
+
+# ----------------------------------------------------------------------------------------------------- executors
+def _executor(name: str, workers: int | None, address: str | None) -> Callable[[list[SweepRun]], Iterator[RunOutcome]]:
+    if name not in EXECUTORS:
+        raise ConfigError("executor", f"unknown executor {name!r}{did_you_mean(str(name), EXECUTORS)}; expected one "
+                                      f"of {list(EXECUTORS)}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigError("workers", f"expected an integer >= 1, got {workers!r}")
+    if name == "local":
+        if address is not None:
+            raise ConfigError("address", "the local executor takes no address; it is for --executor ray")
+        return lambda runs: _run_local(runs, workers or os.cpu_count() or 1)
+    if workers is not None:
+        raise ConfigError("workers", "the ray executor takes no workers; the cluster's CPUs decide")
+    if address is not None and (not isinstance(address, str) or not address):
+        raise ConfigError("address", f"expected a Ray address (auto, host:port or ray://host:port), got {address!r}")
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError("executor", "the ray executor needs Ray: pip install teachgym[ray]") from None
+    return lambda runs: _run_on_ray(ray, runs, address)
+
+
+def _run_local(runs: list[SweepRun], workers: int) -> Iterator[RunOutcome]:
+    workers = min(workers, len(runs))
+    if workers == 1:
+        yield from map(execute, runs)
+        return
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                                                  initializer=_start_worker)
+    try:
+        futures = {pool.submit(_execute_pinned, sweep_run): sweep_run for sweep_run in runs}
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                yield future.result()
+            except concurrent.futures.process.BrokenProcessPool as error:
+                yield RunOutcome(futures[future].run_id, FAILED, f"a worker process died: {error}")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_on_ray(ray, runs: list[SweepRun], address: str | None) -> Iterator[RunOutcome]:
+    connected = not ray.is_initialized()
+    if connected:
+        ray.init(address=address)
+    remote = ray.remote(num_cpus=1, max_retries=RAY_RETRIES, retry_exceptions=False)(_execute_pinned)
+    pending = {remote.remote(sweep_run): sweep_run for sweep_run in runs}
+    try:
+        while pending:
+            (ready,), _ = ray.wait(list(pending), num_returns=1)
+            sweep_run = pending.pop(ready)
+            try:
+                yield ray.get(ready)
+            except ray.exceptions.RayError as error:  # the run's worker was lost more than RAY_RETRIES times
+                yield RunOutcome(sweep_run.run_id, FAILED, f"{type(error).__name__}: {error}")
+    finally:
+        for ref in pending:
+            ray.cancel(ref, force=True)
+        if connected:
+            ray.shutdown()
+
+
+def _execute_pinned(sweep_run: SweepRun) -> RunOutcome:
+    pin_threads()  # again per run: a run may have loaded libraries (torch) since the worker started
+    return execute(sweep_run)
+
+
+def _start_worker() -> None:
+    pin_threads()
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-sweep").start()
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    """Wait for the sweep's process to end, then end this worker (and its run) at once, as a kill would."""
+    parent.join()
+    os._exit(1)
+
+
+# ------------------------------------------------------------------------------------------------- bookkeeping
+class _Ledger:
+    """Every run's outcome so far (pending until it finishes), mirrored to runs.csv and the progress callback."""
+
+    def __init__(self, sweep: Sweep, progress: Progress | None):
+        self.path = sweep.out / RUNS_TABLE
+        self.progress = progress
+        self.finished = 0
+        self._outcomes = {sweep_run.run_id: RunOutcome(sweep_run.run_id, PENDING) for sweep_run in sweep.runs}
+        self._write()
+
+    def record(self, outcome: RunOutcome) -> None:
+        self._outcomes[outcome.run_id] = outcome
+        self.finished += 1
+        self._write()
+        if self.progress is not None:
+            self.progress(self.finished, len(self._outcomes), outcome.run_id, outcome.status)
+
+    def outcomes(self) -> list[RunOutcome]:
+        return list(self._outcomes.values())
+
+    def _write(self) -> None:
+        staging = self.path.with_name(f".{self.path.name}.tmp")
+        with staging.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(RUNS_COLUMNS)
+            writer.writerows((o.run_id, o.status, o.error, o.wall_time) for o in self._outcomes.values())
+        os.replace(staging, self.path)
+
+
+def _is_done(config: RunConfig) -> bool:
+    """Whether the run's folder is done with this very config (a broken folder is left for ``run`` to report)."""
+    folder = RunFolder(config.out_dir)
+    try:
+        return (folder.status().get("state") == DONE
+                and not RunConfig.from_yaml(folder.config_path).differences(config))
+    except TeachgymError:
+        return False
+
+
+def _mark_failed(config: RunConfig, error: str) -> None:
+    """Write the failure into the run's folder (claiming it when the run failed before it could), unless the folder
+    holds another run or cannot be read: those are never touched."""
+    folder = RunFolder(config.out_dir)
+    try:
+        if folder.is_empty():
+            folder.create(config)
+        elif not folder.config_path.exists() or RunConfig.from_yaml(folder.config_path).differences(config):
+            return
+        folder.set_status(FAILED, timesteps=folder.status().get("timesteps", 0), error=error)
+    except (TeachgymError, OSError):
+        return
+
+
+def _elapsed(started: float) -> float:
+    return round(time.monotonic() - started, 3)

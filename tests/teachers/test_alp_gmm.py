@@ -8,12 +8,49 @@ from scipy import stats
 import teachgym.teachers.alp_gmm  # noqa: F401  (registers "alp-gmm")
 import teachgym.teachers.covar_gmm  # noqa: F401  (registers "covar-gmm", checked with the shared hyperparameters)
 from teachgym import TaskSpace
-from teachgym.benchmarks.alp_gmm_speed import CompetenceGridStudent
 from teachgym.teachers import Teacher, TeacherError, make_teacher
 from teachgym.teachers.alp import ALPHistory
 
 SPACE = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 1.0)})
 WIDE = TaskSpace({"angle": (-30.0, 30.0), "length": (0.0, 4.0)})
+
+
+class CompetenceGridStudent:
+    """A synthetic student on the unit square: tasks with ``x < 0.5`` are learnable, the others never change.
+
+    The square is a ``cells x cells`` grid of competences starting at 0. An episode on a learnable cell returns the
+    cell's competence, then raises it by ``gain`` (up to 1: mastered); an episode on the unlearnable half returns 0
+    whatever the practice. A teacher that finds the progress masters more of the learnable half.
+
+    Args:
+        cells: grid cells per side.
+        gain: competence gained per episode on a learnable cell (``1 / gain`` episodes master a cell).
+    """
+
+    def __init__(self, cells: int = 20, gain: float = 1.0 / 60.0):
+        self.cells = cells
+        self.gain = gain
+        self.competence = np.zeros((cells, cells))
+
+    def episode_return(self, unit_task: np.ndarray) -> float:
+        """Play one episode on ``unit_task`` (in [0, 1]^2) and return its return."""
+        if not is_learnable(unit_task):
+            return 0.0
+        column, row = (min(int(value * self.cells), self.cells - 1) for value in unit_task)
+        episode_return = float(self.competence[column, row])
+        self.competence[column, row] = min(1.0, episode_return + self.gain)
+        return episode_return
+
+    @property
+    def mastered_share(self) -> float:
+        """Share of the learnable half's cells at full competence."""
+        learnable = self.competence[: self.cells // 2]
+        return float(np.mean(learnable >= 1.0 - 1e-9))
+
+
+def is_learnable(unit_task: np.ndarray) -> bool:
+    """Whether a task lies in :class:`CompetenceGridStudent`'s learnable half."""
+    return bool(unit_task[0] < 0.5)
 
 
 def drive(teacher: Teacher, episodes: int, student: CompetenceGridStudent | None = None) -> np.ndarray:

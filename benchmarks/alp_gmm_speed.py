@@ -111,7 +111,8 @@ class Result:
     label: str
     seconds: float = 0.0
     episodes: int = 0
-    mastered_shares: list[float] = field(default_factory=list)
+    # per checkpoint, the share mastered of each seed's student
+    mastered_shares: dict[int, list[float]] = field(default_factory=dict)
 
     @property
     def ms_per_episode(self) -> float:
@@ -134,15 +135,24 @@ def run(episodes: int, seeds: int) -> dict[str, Result]:
             Contender("alp-gmm", ALPGMMTeacher(space, seed=seed, reward_range=reward_range), students[1]),
             Contender("random", make_teacher("random", space, seed=seed), students[2]),
         ]
-        for _ in range(episodes):
+        for episode in range(1, episodes + 1):
             for contender in contenders:
                 contender.episode()
+                if episode in checkpoints(episodes):
+                    result = results.setdefault(contender.label, Result(contender.label))
+                    shares = result.mastered_shares.setdefault(episode, [])
+                    shares.append(contender.student.unwrapped.mastered_share)
         for contender in contenders:
-            result = results.setdefault(contender.label, Result(contender.label))
+            result = results[contender.label]
             result.seconds += contender.seconds
             result.episodes += episodes
-            result.mastered_shares.append(contender.student.unwrapped.mastered_share)
     return results
+
+
+def checkpoints(episodes: int) -> tuple[int, ...]:
+    """Where the share mastered is read: at each quarter of the run (curricula differ early; later every student
+    has mastered all it can)."""
+    return tuple(round(episodes * quarter / 4) for quarter in range(1, 5))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,9 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     with single_blas_thread():
         results = run(args.episodes, args.seeds)
     print(f"{args.episodes} episodes x {args.seeds} seed(s) on {STUDENT_ID}, BLAS pinned to one thread")
-    print(f"{'teacher':<12} {'ms/episode':>10} {'mastered share':>15}")
+    marks = checkpoints(args.episodes)
+    print(f"{'teacher':<12} {'ms/episode':>10}  share mastered at " + "  ".join(f"{f'@{m}':>12}" for m in marks))
     for result in results.values():
-        print(f"{result.label:<12} {result.ms_per_episode:>10.3f} {_mean_spread(result.mastered_shares):>15}")
+        shares = "  ".join(f"{_mean_spread(result.mastered_shares[m]):>12}" for m in marks)
+        print(f"{result.label:<12} {result.ms_per_episode:>10.3f}                    {shares}")
     ratio = results["alp-gmm"].seconds / results["reference"].seconds
     verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
     print(f"\nspeed ratio {ratio:.3f} (alp-gmm / reference, total teacher time); {verdict} the {TARGET_RATIO} target")

@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
     def progress(timesteps: int) -> None:
         if not bars:
             bars.append(tqdm(total=config.total_timesteps, unit="step", desc=Path(config.out_dir).name,
-                             dynamic_ncols=True))
+                             dynamic_ncols=True, disable=None))
         bars[0].update(min(timesteps, config.total_timesteps) - bars[0].n)
 
     try:
@@ -153,7 +153,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from .sweep import Sweep
 
     sweep = Sweep.from_yaml(args.file)
-    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, dynamic_ncols=True) as bar:
+    # disable=None: no bar when stderr is not a terminal (CI logs, files)
+    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, dynamic_ncols=True, disable=None) as bar:
         def progress(done: int, total: int, run_id: str, status: str) -> None:
             bar.set_postfix_str(f"{run_id}: {status}")
             bar.update(done - bar.n)

@@ -18,6 +18,7 @@ from gymnasium.utils import EzPickle
 from ...errors import TeachgymError
 from ...task_space import TaskSpace
 from ..parametric import ParametricEnv
+from ..rugged import interval_permutations
 from .competence import CompetenceMap, LearningRule
 
 RELEVANT_NAMES = ("difficulty_x", "difficulty_y", "difficulty_z")
@@ -398,12 +399,6 @@ def _check_support_reaches_neighbours(
 def _rugged_cell_order(shape: tuple[int, ...], intervals: int, seed: int) -> list[np.ndarray]:
     """Per axis, the world cell of every view cell: identity when smooth; else the axis is cut into ``intervals``
     equal pieces in a seeded permutation that is never the identity."""
-    rng = np.random.default_rng(seed)
-    orders = []
-    for cells in shape:
-        permutation = np.arange(intervals)
-        while intervals > 1 and np.array_equal(permutation, np.arange(intervals)):
-            permutation = rng.permutation(intervals)
-        size = cells // intervals
-        orders.append((permutation[:, None] * size + np.arange(size)).ravel())
-    return orders
+    permutations = interval_permutations(len(shape), intervals, seed)
+    return [(permutation[:, None] * (cells // intervals) + np.arange(cells // intervals)).ravel()
+            for cells, permutation in zip(shape, permutations)]

@@ -128,7 +128,7 @@ class _Run:
         self.folder.tables["curriculum"].append(row)
 
     def record_evaluation(self, timesteps: int, returns: np.ndarray, successes: np.ndarray,
-                          extra: Mapping[str, float] = {}) -> None:
+                          extra: Mapping[str, float] | None = None) -> None:
         """Append the metrics row and the per-task rows of one evaluation."""
         progress = (float(np.mean(np.abs(returns - self.previous_returns)))
                     if self.previous_returns is not None else math.nan)
@@ -141,7 +141,7 @@ class _Run:
             "median_test_return": float(np.median(returns)),
             "mean_train_return": statistics.fmean(self.train_returns) if self.train_returns else math.nan,
             "learning_progress": progress,
-            **extra,
+            **(extra or {}),
             **{f"teacher.{name}": value for name, value in self.teacher.metrics().items()},
         }
         self.folder.tables["metrics"].append(row)

@@ -38,3 +38,6 @@ REFERENCE_TORQUE = 80.0
 BASE_TORQUE_PENALTY = 0.00035
 FALL_REWARD = -100.0
 SUCCESS_RETURN = 230.0  # an episode whose return exceeds this counts as mastered
+
+# Density of Parkour's water (Box2D density units, as the body parts'): a part of this density floats level.
+WATER_DENSITY = 1.0

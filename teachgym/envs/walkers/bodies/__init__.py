@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ....errors import UnknownNameError, check_options, keyword_parameters
-from .bipedal import classic_bipedal, small_bipedal
+from .bipedal import amphibious_bipedal, classic_bipedal, small_bipedal
 from .chimpanzee import profile_chimpanzee
+from .climbers import climbing_chest_profile_chimpanzee, climbing_profile_chimpanzee
 from .millipede import millipede
 from .quadruped import big_quadru
 from .spec import BodySpec
 from .spider import spider
+from .swimmers import fish
 from .wheel import wheel
 
 __all__ = ["BODIES", "BodySpec", "make_body_spec"]
@@ -23,6 +25,10 @@ BODIES: dict[str, Callable[..., BodySpec]] = {
     "millipede": millipede,
     "wheel": wheel,
     "profile_chimpanzee": profile_chimpanzee,
+    "climbing_profile_chimpanzee": climbing_profile_chimpanzee,
+    "climbing_chest_profile_chimpanzee": climbing_chest_profile_chimpanzee,
+    "fish": fish,
+    "amphibious_bipedal": amphibious_bipedal,
 }
 
 

@@ -1,13 +1,15 @@
-"""The bipedal walkers: the benchmark's classic body (gymnasium-like BipedalWalker) and its short-legged variant."""
+"""The bipedal walkers: the benchmark's classic body (gymnasium-like BipedalWalker), its short-legged variant, and the
+amphibious bipedal, as dense as water, that walks on the ground and swims."""
 
 from __future__ import annotations
 
-from ..physics import BASE_TORQUE_PENALTY, PIXEL
+from ..physics import BASE_TORQUE_PENALTY, PIXEL, WATER_DENSITY
 from .spec import (
     FAR_LIMB_COLOURS,
     HULL_COLOURS,
     NEAR_LIMB_COLOURS,
     BodySpec,
+    Colour,
     Contact,
     LegShape,
     PartSpec,
@@ -21,20 +23,39 @@ LEG_WIDTH = 8 * PIXEL
 LEG_DOWN = 3 * PIXEL
 
 
-def _bipedal(name: str, leg_length: float, width: float, motors_torque: float) -> BodySpec:
+AMPHIBIAN_GREEN = ((0.44, 0.81, 0.14), (0.36, 0.66, 0.11))
+AMPHIBIAN_ORANGE = ((1.0, 0.25, 0.04), (0.86, 0.29, 0.12))
+
+
+def _bipedal(
+    name: str,
+    leg_length: float,
+    width: float,
+    motors_torque: float,
+    *,
+    kind: str = "walker",
+    hull_density: float = 5.0,
+    leg_density: float = 1.0,
+    hull_contact: Contact = Contact.CRITICAL,
+    leg_colours: tuple[tuple[tuple[Colour, Colour], tuple[Colour, Colour] | None], ...] = (
+        (FAR_LIMB_COLOURS, None), (NEAR_LIMB_COLOURS, None)
+    ),
+    hull_colours: tuple[Colour, Colour] = HULL_COLOURS,
+) -> BodySpec:
     hull = PartSpec(
-        "hull", HULL_VERTICES, (0.0, 0.0), density=5.0, friction=0.1, colours=HULL_COLOURS,
-        contact=Contact.CRITICAL, pushed=True,
+        "hull", HULL_VERTICES, (0.0, 0.0), density=hull_density, friction=0.1, colours=hull_colours,
+        contact=hull_contact, pushed=True,
     )
     parts, joints = [hull], []
     shape = LegShape(LEG_WIDTH, leg_length)
-    for side, colours in (("far", FAR_LIMB_COLOURS), ("near", NEAR_LIMB_COLOURS)):
-        leg_parts, leg_joints = hanging_leg(side, "hull", (0.0, -LEG_DOWN), shape, colours)
+    for side, (colours, shin_colours) in zip(("far", "near"), leg_colours):
+        leg_parts, leg_joints = hanging_leg(side, "hull", (0.0, -LEG_DOWN), shape, colours, density=leg_density,
+                                            shin_colours=shin_colours)
         parts += leg_parts
         joints += leg_joints
     return BodySpec(
         name=name,
-        kind="walker",
+        kind=kind,
         parts=tuple(parts),
         joints=tuple(joints),
         head="hull",
@@ -55,3 +76,14 @@ def small_bipedal(motors_torque: float = 80.0) -> BodySpec:
     """The classic hull on legs half as long; its narrow width value keeps the reference's start pad."""
     motors_torque = positive("motors_torque", motors_torque)
     return _bipedal("small_bipedal", 17 * PIXEL, 20 * PIXEL, motors_torque)
+
+
+def amphibious_bipedal(motors_torque: float = 80.0) -> BodySpec:
+    """The classic bipedal's shape, as dense as water overall (a heavy hull on light legs), so that it can both walk
+    and swim; its hull may touch the ground (4 motors)."""
+    motors_torque = positive("motors_torque", motors_torque)
+    return _bipedal(
+        "amphibious_bipedal", 34 * PIXEL, 64 * PIXEL, motors_torque, kind="amphibian",
+        hull_density=1.25 * WATER_DENSITY, leg_density=0.25 * WATER_DENSITY, hull_contact=Contact.IGNORED,
+        leg_colours=((AMPHIBIAN_GREEN, AMPHIBIAN_ORANGE),) * 2, hull_colours=AMPHIBIAN_GREEN,
+    )

@@ -40,8 +40,11 @@ HAND_PART_LENGTH = 8 * PIXEL
 
 
 @dataclass(frozen=True)
-class _Segment:
-    """One segment of a hanging limb and the motor joining it to the segment above."""
+class Segment:
+    """One segment of a chimpanzee limb and the motor joining it to the segment before it.
+
+    A segment whose ``contact`` is tracked has its contact flag observed after its motor's state.
+    """
 
     name: str
     width: float
@@ -49,58 +52,61 @@ class _Segment:
     limits: tuple[float, float]
     speed: float
     angle_offset: float = 0.0
-    sensor: bool = False
+    contact: Contact = Contact.IGNORED
 
 
 LEG = (
-    _Segment("upper", LIMB_WIDTH, LIMB_LENGTH, (-0.3 * math.pi, 0.6 * math.pi), SPEED_HIP),
-    _Segment(
-        "lower", 0.8 * LIMB_WIDTH, LIMB_LENGTH, (-0.75 * math.pi, -0.1), SPEED_KNEE, KNEE_ANGLE_OFFSET, sensor=True
+    Segment("upper", LIMB_WIDTH, LIMB_LENGTH, (-0.3 * math.pi, 0.6 * math.pi), SPEED_HIP),
+    Segment(
+        "lower", 0.8 * LIMB_WIDTH, LIMB_LENGTH, (-0.75 * math.pi, -0.1), SPEED_KNEE, KNEE_ANGLE_OFFSET,
+        contact=Contact.SENSOR,
     ),
 )
 HAND_LIMITS = ((-0.4 * math.pi, 0.35 * math.pi), (-0.5 * math.pi, 0.0), (-0.8 * math.pi, 0.0))
 ARM = (
-    _Segment("upper", LIMB_WIDTH, LIMB_LENGTH, (-0.5 * math.pi, 0.8 * math.pi), SPEED_HIP),
-    _Segment("lower", 0.8 * LIMB_WIDTH, LIMB_LENGTH, (0.0, 0.75 * math.pi), SPEED_HIP),
+    Segment("upper", LIMB_WIDTH, LIMB_LENGTH, (-0.5 * math.pi, 0.8 * math.pi), SPEED_HIP),
+    Segment("lower", 0.8 * LIMB_WIDTH, LIMB_LENGTH, (0.0, 0.75 * math.pi), SPEED_HIP),
     *(
-        _Segment(f"hand_{index}", HAND_PART_WIDTH, HAND_PART_LENGTH, limits, SPEED_HAND, sensor=True)
+        Segment(f"hand_{index}", HAND_PART_WIDTH, HAND_PART_LENGTH, limits, SPEED_HAND, contact=Contact.SENSOR)
         for index, limits in enumerate(HAND_LIMITS)
     ),
 )
 
 
-def _hanging_limb(
-    prefix: str, top: float, segments: tuple[_Segment, ...], colours: tuple[Colour, Colour]
+def chained_limb(
+    prefix: str, anchor_y: float, segments: tuple[Segment, ...], colours: tuple[Colour, Colour], *, upward: bool = False
 ) -> tuple[list[PartSpec], list[JointSpec]]:
-    """``segments`` hanging straight down from a joint on the torso at height ``top``, each below the previous one."""
+    """``segments`` in a straight line from a joint on the torso at height ``anchor_y``, each one after the previous:
+    hanging down (legs, a walker's arms) or, with ``upward``, raised (a climber's arms reaching for the ceiling)."""
+    direction = 1.0 if upward else -1.0
     parts, joints = [], []
     parent = "torso"
     for segment in segments:
         name = f"{prefix}_{segment.name}"
+        observed = segment.contact is not Contact.IGNORED
         parts.append(
             PartSpec(
                 name,
                 box(segment.width / 2, segment.length / 2),
-                (0.0, top - segment.length / 2),
+                (0.0, anchor_y + direction * segment.length / 2),
                 colours=colours,
-                contact=Contact.SENSOR if segment.sensor else Contact.IGNORED,
+                contact=segment.contact,
                 collides_with=GROUND_ONLY,
             )
         )
         joints.append(
             JointSpec(
-                parent, name, (0.0, top), segment.limits, speed=segment.speed, angle_offset=segment.angle_offset,
-                contact_part=name if segment.sensor else None,
+                parent, name, (0.0, anchor_y), segment.limits, speed=segment.speed, angle_offset=segment.angle_offset,
+                contact_part=name if observed else None,
             )
         )
-        parent, top = name, top - segment.length
+        parent, anchor_y = name, anchor_y + direction * segment.length
     return parts, joints
 
 
-def profile_chimpanzee(motors_torque: float = 100.0) -> BodySpec:
-    """A chimpanzee in profile: both legs and both arms overlap at the torso's axis (14 motors, 50 observations)."""
-    motors_torque = positive("motors_torque", motors_torque)
-    # Head and torso are both critical, as in the reference; only the head gets the start push.
+def head_and_torso() -> tuple[list[PartSpec], list[JointSpec]]:
+    """The chimpanzees' head on a passive neck above the torso; both critical, as in the reference, and only the
+    head gets the start push."""
     head = PartSpec(
         "head", box(HEAD_WIDTH / 2, HEAD_HEIGHT / 2), (0.0, TORSO_HEIGHT / 2 + HEAD_HEIGHT / 2 + HEAD_GAP),
         density=5.0, friction=0.1, colours=HULL_COLOURS, contact=Contact.CRITICAL, collides_with=GROUND_ONLY,
@@ -110,12 +116,17 @@ def profile_chimpanzee(motors_torque: float = 100.0) -> BodySpec:
         "torso", TORSO_VERTICES, (0.0, 0.0), density=5.0, friction=0.1, colours=HULL_COLOURS,
         contact=Contact.CRITICAL, collides_with=GROUND_ONLY,
     )
-    parts = [head, torso]
-    joints = [JointSpec("head", "torso", (0.0, TORSO_HEIGHT / 2), (-0.1 * math.pi, 0.1 * math.pi))]
+    return [head, torso], [JointSpec("head", "torso", (0.0, TORSO_HEIGHT / 2), (-0.1 * math.pi, 0.1 * math.pi))]
+
+
+def profile_chimpanzee(motors_torque: float = 100.0) -> BodySpec:
+    """A chimpanzee in profile: both legs and both arms overlap at the torso's axis (14 motors, 50 observations)."""
+    motors_torque = positive("motors_torque", motors_torque)
+    parts, joints = head_and_torso()
     limbs = [(f"leg_{index}", -LEG_DOWN, LEG, NEAR_LIMB_COLOURS) for index in range(2)]
     limbs += [(f"arm_{index}", ARM_UP, ARM, FAR_LIMB_COLOURS) for index in range(2)]
-    for prefix, top, segments, colours in limbs:
-        limb_parts, limb_joints = _hanging_limb(prefix, top, segments, colours)
+    for prefix, anchor_y, segments, colours in limbs:
+        limb_parts, limb_joints = chained_limb(prefix, anchor_y, segments, colours)
         parts += limb_parts
         joints += limb_joints
     return BodySpec(

@@ -31,6 +31,10 @@ HIP_LIMITS = (-0.8, 1.1)
 KNEE_LIMITS = (-1.6, -0.1)
 KNEE_ANGLE_OFFSET = 1.0  # knee angles are observed shifted so that a straight leg reads about 1
 
+# What an embodiment is for: walkers walk the ground, climbers hang from the ceiling and creepers, swimmers live in
+# water, amphibians do both walking and swimming.
+BODY_KINDS = ("walker", "climber", "swimmer", "amphibian")
+
 
 class Contact(enum.Enum):
     """What a part's contact with the terrain means."""
@@ -70,6 +74,19 @@ class JointSpec:
 
 
 @dataclass(frozen=True)
+class GraspSpec:
+    """A hand: a circular sensor of ``radius`` centred at ``anchor`` in the local frame of part ``part``.
+
+    Each hand adds one action value after the motors: above 0 it grasps what the sensor overlaps (the ceiling, a
+    creeper), at 0 or below it lets go.
+    """
+
+    part: str
+    anchor: Point
+    radius: float
+
+
+@dataclass(frozen=True)
 class BodySpec:
     """A whole embodiment.
 
@@ -87,6 +104,7 @@ class BodySpec:
     width: float
     center_height: float
     head_angle_penalty: bool = True
+    hands: tuple[GraspSpec, ...] = ()
 
     @property
     def motors(self) -> tuple[JointSpec, ...]:
@@ -95,7 +113,8 @@ class BodySpec:
 
     @property
     def action_size(self) -> int:
-        return len(self.motors)
+        """One value per motor (in ``motors`` order), then one grasp value per hand."""
+        return len(self.motors) + len(self.hands)
 
     @property
     def state_size(self) -> int:
@@ -103,11 +122,14 @@ class BodySpec:
         return sum(3 if joint.contact_part else 2 for joint in self.motors)
 
     def __post_init__(self) -> None:
+        if self.kind not in BODY_KINDS:
+            raise ValueError(f"body {self.name!r} has kind {self.kind!r}; expected one of {BODY_KINDS}")
         names = [part.name for part in self.parts]
         if len(set(names)) != len(names):
             raise ValueError(f"body {self.name!r} has duplicate part names: {names}")
         referenced = {self.head} | {j.parent for j in self.joints} | {j.child for j in self.joints}
         referenced |= {j.contact_part for j in self.joints if j.contact_part}
+        referenced |= {hand.part for hand in self.hands}
         unknown = referenced - set(names)
         if unknown:
             raise ValueError(f"body {self.name!r} references unknown parts {sorted(unknown)}")
@@ -153,7 +175,14 @@ class LegShape:
 
 
 def hanging_leg(
-    prefix: str, parent: str, hip: Point, shape: LegShape, colours: tuple[Colour, Colour]
+    prefix: str,
+    parent: str,
+    hip: Point,
+    shape: LegShape,
+    colours: tuple[Colour, Colour],
+    *,
+    density: float = 1.0,
+    shin_colours: tuple[Colour, Colour] | None = None,
 ) -> tuple[list[PartSpec], list[JointSpec]]:
     """A thigh and a shin hanging straight down from ``hip``, with the reference hip and knee motors.
 
@@ -162,12 +191,14 @@ def hanging_leg(
     hip_x, hip_y = hip
     thigh, shin = f"{prefix}_thigh", f"{prefix}_shin"
     parts = [
-        PartSpec(thigh, box(shape.width / 2, shape.length / 2), (hip_x, hip_y - shape.length / 2), colours=colours),
+        PartSpec(thigh, box(shape.width / 2, shape.length / 2), (hip_x, hip_y - shape.length / 2),
+                 density=density, colours=colours),
         PartSpec(
             shin,
             box(0.8 * shape.width / 2, shape.length / 2),
             (hip_x, hip_y - 3 * shape.length / 2),
-            colours=colours,
+            density=density,
+            colours=shin_colours or colours,
             contact=Contact.SENSOR,
         ),
     ]

@@ -27,6 +27,7 @@ class EnvRow:
 ENV_ROWS: tuple[EnvRow, ...] = (
     EnvRow(f"{NAMESPACE}/StumpTracks-v0", "teachgym.envs.walkers.stump_tracks:StumpTracks", 2000),
     EnvRow(f"{NAMESPACE}/HexagonTracks-v0", "teachgym.envs.walkers.hexagon_tracks:HexagonTracks", 2000),
+    EnvRow(f"{NAMESPACE}/Parkour-v0", "teachgym.envs.walkers.parkour.env:Parkour", 2000),
     # Simulated students: one-step episodes; a limit of 1 would truncate every episode, which gymnasium's checker
     # rejects, so 2 (never reached).
     EnvRow(f"{NAMESPACE}/SimulatedStudent-v0", "teachgym.envs.simulated.student:SimulatedStudent", 2),

@@ -5,6 +5,7 @@ the space when it is made. It is built from a grid, a seeded uniform draw, a CSV
 says how it was built (:meth:`TestSet.to_config`), so a run config can name it in one line of YAML::
 
     test_set: default                                   # the env's own (``ParametricEnv.default_test_set``)
+    test_set: parkour-climbers                          # one of the env's named sets (``named_test_sets()``)
     test_set: {grid: 10}                                # 10 points per dimension over the bounds
     test_set: {grid: {stump_height: 10, obstacle_spacing: [0.0, 3.0, 6.0]}}   # counts or explicit values
     test_set: {uniform: {n: 100, seed: 0}}
@@ -175,22 +176,25 @@ class TestSet:
     @classmethod
     def from_spec(cls, spec: str | Mapping[str, Any] | None, task_space: TaskSpace, env: Any = None) -> TestSet:
         """The test set a run config asks for: ``None`` or ``"default"`` is the env's default test set
-        (``env.unwrapped.default_test_set()``, checked against ``task_space``); a mapping goes to
+        (``env.unwrapped.default_test_set()``, checked against ``task_space``); another string names one of the env's
+        own sets (``env.unwrapped.named_test_sets()``, e.g. Parkour's ``parkour-climbers``); a mapping goes to
         :meth:`from_config`.
 
         Raises:
-            TaskError: for the default without an env, or a default set that does not fit ``task_space``; and
-                whatever :meth:`from_config` raises.
-            UnknownNameError: for a string other than ``"default"``.
+            TaskError: for the default or a named set without an env, or an env's set that does not fit
+                ``task_space``; and whatever :meth:`from_config` raises.
+            UnknownNameError: for a string that is neither ``"default"`` nor one of the env's named sets.
         """
-        if spec is None or spec == DEFAULT_SPEC:
+        if spec is None or isinstance(spec, str):
+            spec = DEFAULT_SPEC if spec is None else spec
+            named = getattr(env.unwrapped, "named_test_sets", dict)() if env is not None else {}
+            if spec != DEFAULT_SPEC and spec not in named:
+                raise UnknownNameError("test-set spec", spec, [DEFAULT_SPEC, *named])
             if env is None:
                 raise TaskError("the default test set is the env's: pass the env to TestSet.from_spec, or give a "
                                 "test-set spec such as {'uniform': {'n': 100, 'seed': 0}}")
-            default = env.unwrapped.default_test_set()
-            return cls(task_space, default.tasks, name=default.name)._built_from(default._spec)
-        if isinstance(spec, str):
-            raise UnknownNameError("test-set spec", spec, [DEFAULT_SPEC])
+            chosen = env.unwrapped.default_test_set() if spec == DEFAULT_SPEC else named[spec]
+            return cls(task_space, chosen.tasks, name=chosen.name)._built_from(chosen._spec)
         return cls.from_config(spec, task_space)
 
     def _built_from(self, spec: Mapping[str, Any]) -> TestSet:

@@ -144,7 +144,7 @@ def test_invalid_yaml_syntax_exits_2_with_the_line(tmp_path, capsys):
     assert "broken.yaml: line" in err and "invalid YAML" in err
 
 
-@pytest.mark.parametrize("name", ["quickstart", "stump-tracks", "challenges"])
+@pytest.mark.parametrize("name", ["quickstart", "stump-tracks", "challenges", "parkour"])
 def test_the_shipped_benchmark_configs_are_valid(name):
     from teachgym.benchmarks.sweep import Sweep
 

@@ -33,13 +33,16 @@ def test_prints_a_row_per_env_and_body_the_headline_ratio_and_the_classic_compar
     rows, classic_rows, lines = _tables(capsys.readouterr().out)
     assert [(row[0], row[1]) for row in rows] == [(env_id, body or "-") for env_id, body in env_speed.benchmark_cases()]
     assert {row[0] for row in rows} == set(teachgym.env_ids())
-    assert {row[1] for row in rows if row[0] == "teachgym/StumpTracks-v0"} == set(BODIES)
+    climbers_and_swimmers = {"climbing_profile_chimpanzee", "climbing_chest_profile_chimpanzee", "fish"}
+    assert {row[1] for row in rows if row[0] == "teachgym/StumpTracks-v0"} == set(BODIES) - climbers_and_swimmers
+    assert {row[1] for row in rows if row[0] == "teachgym/Parkour-v0"} == set(BODIES)
     assert all(float(row[5]) > 0 for row in rows)
-    assert [row[2] for row in rows if row[1] == "classic_bipedal"] == ["2", "12"]
+    assert [row[2] for row in rows if row[1] == "classic_bipedal"] == ["2", "12", "6"]
     actions = {row[0]: row[4] for row in rows}
     assert (actions["teachgym/CartPole-v0"], actions["teachgym/Acrobot-v0"], actions["teachgym/Pendulum-v0"]) == (
         "#2", "#3", "1")
     assert any(line.startswith("speed ratio ") and "target" in line for line in lines)
+    assert any(line.startswith("Parkour speed ratio ") and "1.0x target" in line for line in lines)
 
     assert {row[0]: row[1] for row in classic_rows} == CLASSIC_ORIGINALS
     for row in classic_rows:
@@ -65,6 +68,17 @@ def test_check_mode_fails_when_the_target_is_missed(monkeypatch, capsys):
     monkeypatch.setattr(env_speed, "classic_ratios", lambda steps, rounds, seed: [])
     assert env_speed.main(["--headline-steps", "20", "--rounds", "1", "--check"]) == 1
     assert "MISSES the 1000000000.0x target" in capsys.readouterr().out
+
+
+def test_check_mode_fails_when_parkour_misses_its_target(monkeypatch, capsys):
+    monkeypatch.setattr(env_speed, "TARGET_RATIO", 0.0)
+    monkeypatch.setattr(env_speed, "PARKOUR_TARGET_RATIO", 1e9)
+    monkeypatch.setattr(env_speed, "measure_all", lambda steps, seed: [])
+    monkeypatch.setattr(env_speed, "classic_ratios", lambda steps, rounds, seed: [])
+    assert env_speed.main(["--headline-steps", "20", "--rounds", "1"]) == 0
+    assert env_speed.main(["--headline-steps", "20", "--rounds", "1", "--check"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("Parkour speed ratio") and "MISSES the 1000000000.0x target" in line for line in lines)
 
 
 def test_check_mode_fails_when_a_classic_env_misses_its_target(monkeypatch, capsys):

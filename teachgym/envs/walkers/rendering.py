@@ -46,7 +46,8 @@ class TrackRenderer:
         earth = [to_pixels(p) for p in ground] + [to_pixels((ground[-1][0], 0.0)), to_pixels((ground[0][0], 0.0))]
         pygame.draw.polygon(surface, EARTH, earth)
         pygame.draw.lines(surface, GRASS, False, [to_pixels(p) for p in ground], 2)
-        for obstacle in terrain.obstacles:
+        self._draw_terrain_extras(terrain, to_pixels, scroll, view_right)
+        for obstacle in getattr(terrain, "obstacles", ()):
             xs = [x for x, _ in obstacle.vertices]
             if max(xs) < scroll or min(xs) > view_right:
                 continue
@@ -54,11 +55,19 @@ class TrackRenderer:
         for part, built in zip(body.spec.parts, body.parts.values()):
             transform = built.transform
             for fixture in built.fixtures:
-                self._polygon([to_pixels(transform * v) for v in fixture.shape.vertices], part.colours)
+                if not fixture.sensor:
+                    self._polygon([to_pixels(transform * v) for v in fixture.shape.vertices], part.colours)
+        self._draw_body_extras(terrain, body, to_pixels)
         for start, end in lidar.segments():
             pygame.draw.line(surface, LIDAR, to_pixels(start), to_pixels(end), 1)
         self._flag(to_pixels)
         return np.transpose(pygame.surfarray.array3d(surface), (1, 0, 2)).copy()
+
+    def _draw_terrain_extras(self, terrain, to_pixels, scroll: float, view_right: float) -> None:
+        """Hook: what a track family draws over its ground, before the body (nothing on the walker tracks)."""
+
+    def _draw_body_extras(self, terrain, body: Body, to_pixels) -> None:
+        """Hook: what a track family draws over the body, before the lidar (nothing on the walker tracks)."""
 
     def _polygon(self, points: list[tuple[float, float]], colours) -> None:
         pygame.draw.polygon(self.surface, _rgb(colours[0]), points)

@@ -6,6 +6,7 @@ the reference does) and gives the solver fewer bodies; the collision behaviour o
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 import Box2D
@@ -18,6 +19,21 @@ Colour = tuple[float, float, float]
 
 # Polygons thinner than this (m^2) are degenerate for Box2D and are not built.
 MIN_POLYGON_AREA = 1e-4
+
+
+class Surface(enum.Enum):
+    """What a terrain fixture is, stored as its Box2D ``userData`` where the difference matters (Parkour).
+
+    A fixture without one is ground: the walker tracks' terrain carries none, so their contacts cost no lookup.
+    """
+
+    GROUND = "ground"
+    CEILING = "ceiling"
+    CREEPER = "creeper"
+    WATER = "water"
+
+
+GRIPPABLE = frozenset({Surface.CEILING, Surface.CREEPER})  # what a hand can hold on to
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,10 @@ class Terrain:
             body.CreateFixture(shape=polygonShape(vertices=list(obstacle.vertices)), friction=TERRAIN_FRICTION,
                                categoryBits=TERRAIN_CATEGORY)
         return body
+
+    def build_static(self, world: Box2D.b2World) -> Box2D.b2Body:
+        """The terrain as a lidar's private copy sees it (the same as :meth:`build`: nothing here moves)."""
+        return self.build(world)
 
 
 def convex_polygon(points: list[Point]) -> tuple[Point, ...] | None:

@@ -12,14 +12,16 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import Box2D
+import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from gymnasium.error import ResetNeeded
 from gymnasium.utils import EzPickle
 
+from ...errors import TeachgymError
 from ...task_space import TaskSpace
 from ..parametric import ParametricEnv
-from .bodies import make_body_spec
+from .bodies import BODIES, make_body_spec
 from .bodies.body import Body, ContactListener
 from .lidar import Lidar, walker_fan
 from .physics import (
@@ -54,11 +56,16 @@ ANGLE_BOUND = 2 * math.pi
 RATE_BOUND = 10.0
 
 
+class BodyKindError(TeachgymError, ValueError):
+    """A body whose kind the environment does not take (e.g. a swimmer on Stump Tracks)."""
+
+
 class WalkerTrackEnv(ParametricEnv, EzPickle):
     """Base of the walker tracks. See :class:`~teachgym.envs.walkers.stump_tracks.StumpTracks` for the docs."""
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": FPS}
     DEFAULT_TASK_SPACE: ClassVar[TaskSpace]
+    BODY_KINDS: ClassVar[tuple[str, ...]] = ("walker", "amphibian")  # a flat track without ceiling or water
     REWARD_RANGE = (-150.0, 350.0)
     REWARD_THRESHOLDS = (0.0, 180.0)  # TeachMyAgent's ADR thresholds on the walker tracks
 
@@ -74,8 +81,11 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
             raise ValueError(f"render_mode {render_mode!r} is not supported; expected one of "
                              f"{self.metadata['render_modes']} or None")
         self.render_mode = render_mode
-        self.task_space = self.DEFAULT_TASK_SPACE.with_bounds(task_bounds)
         self.body_spec = make_body_spec(body, **dict(body_kwargs or {}))
+        if self.body_spec.kind not in self.BODY_KINDS:
+            raise BodyKindError(f"body {body!r} is a {self.body_spec.kind}; {type(self).__name__} takes only "
+                                f"{' and '.join(self.BODY_KINDS)} bodies (Parkour takes every kind)")
+        self.task_space = self._base_task_space().with_bounds(task_bounds)
         self.startpad = max(float(TERRAIN_STARTPAD), self.body_spec.width / TERRAIN_STEP + 5)
         self.finish_x = (TERRAIN_LENGTH - TERRAIN_END) * TERRAIN_STEP
 
@@ -91,6 +101,10 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
         self._renderer = None
 
     # ------------------------------------------------------------------------------------------ subclass hooks
+    def _base_task_space(self) -> TaskSpace:
+        """The task space before the constructor's bound overrides (``body_spec`` is already set)."""
+        return self.DEFAULT_TASK_SPACE
+
     def _generate_obstacle(self, x: float, ground_y: float, task: np.ndarray) -> tuple[Obstacle | None, float]:
         """Generate the obstacle starting at ``x``; return it (or None) and the x where it ends."""
         raise NotImplementedError
@@ -143,16 +157,27 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
         head = body.head
         position = head.position
         x, y = position.x, position.y
+        state = self._head_state(head)
+        state += body.motor_state()
+        state += self._lidar.scan(x, y)
+        return self._conclude_step(state, x, state[0], action_cost, self._contacts.critical_contact)
+
+    @staticmethod
+    def _head_state(head: Box2D.b2Body) -> list[float]:
+        """The observation's head block: angle, angular velocity and velocity, scaled to about [-1, 1]."""
         velocity = head.linearVelocity
-        angle = head.angle
-        state = [
-            angle,
+        return [
+            head.angle,
             ANGULAR_VELOCITY_SCALE * head.angularVelocity,
             VELOCITY_X_SCALE * velocity.x,
             VELOCITY_Y_SCALE * velocity.y,
         ]
-        state += body.motor_state()
-        state += self._lidar.scan(x, y)
+
+    def _conclude_step(
+        self, state: list[float], x: float, angle: float, action_cost: float, fell: bool
+    ) -> tuple[np.ndarray, float, bool]:
+        """The observation (``state`` clipped to the space), the reward and whether the episode ends: -100 for a
+        fall or leaving the track to the left, the end of the track reached."""
         observation = np.array(state, dtype=np.float32)
         np.minimum(observation, self._obs_high, out=observation)
         np.maximum(observation, self._obs_low, out=observation)
@@ -161,7 +186,7 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
         reward = shaping - self._prev_shaping - action_cost
         self._prev_shaping = shaping
         terminated = False
-        if self._contacts.critical_contact or x < 0.0:
+        if fell or x < 0.0:
             reward = FALL_REWARD
             terminated = True
         elif x > self.finish_x:
@@ -220,3 +245,9 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
         self._lidar = None
         self._world = None
 
+
+
+def accepted_bodies(env_id: str) -> list[str]:
+    """The registered bodies (default options) that the walker environment ``env_id`` takes, in ``BODIES`` order."""
+    env_class = gym.envs.registration.load_env_creator(gym.spec(env_id).entry_point)
+    return [name for name in BODIES if make_body_spec(name).kind in env_class.BODY_KINDS]

@@ -13,13 +13,13 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 import teachgym
 from teachgym import TaskError
 from teachgym.envs import ParametricEnv
-from teachgym.envs.walkers.bodies import BODIES
+from teachgym.envs.walkers.track import accepted_bodies
 
 WALKERS = "teachgym.envs.walkers."
 
 WALKER_IDS = [env_id for env_id in teachgym.env_ids() if gym.spec(env_id).entry_point.startswith(WALKERS)]
-# Walker tracks run with every body; every other env with its registered kwargs.
-CASES = [(env_id, body) for env_id in WALKER_IDS for body in BODIES]
+# Walker envs run with every body they take (Parkour: all of them); every other env with its registered kwargs.
+CASES = [(env_id, body) for env_id in WALKER_IDS for body in accepted_bodies(env_id)]
 CASES += [(env_id, None) for env_id in teachgym.env_ids() if env_id not in WALKER_IDS]
 IDS = [f"{env_id.split('/')[1]}-{body}" if body else env_id.split("/")[1] for env_id, body in CASES]
 

@@ -7,46 +7,98 @@ precomputed tuples rather than numpy scalars.
 from __future__ import annotations
 
 import Box2D
-from Box2D.b2 import fixtureDef, polygonShape
+from Box2D.b2 import circleShape, fixtureDef, polygonShape
 
-from ..physics import BODY_CATEGORY, REFERENCE_TORQUE
-from .spec import BodySpec, Contact
+from ..physics import BODY_CATEGORY, REFERENCE_TORQUE, TERRAIN_CATEGORY
+from ..terrain import GRIPPABLE, Surface
+from .spec import BodySpec, Contact, Point
 
 
 class PartContact:
-    """Contact bookkeeping stored as a part's Box2D ``userData``.
+    """Contact bookkeeping of one part, stored as its Box2D body's ``userData``.
 
-    A counter rather than a flag: a part touching two terrain fixtures that leaves one still touches the ground.
+    Counters rather than flags: a part touching two terrain fixtures that leaves one still touches the ground.
+    ``touching`` counts solid terrain (ground, ceiling), ``wet`` the water fixtures it overlaps. ``body``,
+    ``vertices`` (local, counter-clockwise) and ``child_joints`` (the joints that move it, for the water's push
+    force) serve the water physics.
     """
 
-    __slots__ = ("name", "critical", "touching")
+    __slots__ = ("name", "critical", "touching", "wet", "body", "vertices", "child_joints")
 
-    def __init__(self, name: str, critical: bool):
+    def __init__(self, name: str, critical: bool, body: Box2D.b2Body | None = None,
+                 vertices: tuple[Point, ...] = ()):
         self.name = name
         self.critical = critical
         self.touching = 0
+        self.wet = 0
+        self.body = body
+        self.vertices = vertices
+        self.child_joints: tuple[Box2D.b2RevoluteJoint, ...] = ()
+
+
+class Hand:
+    """A hand: a circular sensor on a part that can hold on to the ceiling or a creeper (see ``GraspSpec``).
+
+    Stored as the sensor fixture's ``userData``; the contact listener keeps ``holds`` (the grippable bodies the sensor
+    overlaps, oldest first) and the grasping runtime ``joint`` (the joint holding on, or None).
+    """
+
+    __slots__ = ("part", "anchor", "holds", "joint")
+
+    def __init__(self, part: Box2D.b2Body, anchor: Point):
+        self.part = part
+        self.anchor = anchor
+        self.holds: list[Box2D.b2Body] = []
+        self.joint: Box2D.b2Joint | None = None
 
 
 class ContactListener(Box2D.b2.contactListener):
-    """Counts terrain contacts of the parts that track them and records any critical contact."""
+    """Tracks the parts' contacts with the terrain, by surface.
+
+    Solid contacts count in ``touching``; a critical part touching anything but the ceiling sets
+    ``critical_contact`` (the walker tracks' terrain is all ground; a climber may touch the ceiling). Water overlaps
+    count in ``wet`` and keep the part in ``wet_parts`` (so water forces are computed for those parts only).
+    Creepers are sensors: only hands notice them.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.critical_contact = False
+        self.wet_parts: set[PartContact] = set()
 
     def BeginContact(self, contact) -> None:  # noqa: N802 (Box2D's callback name)
-        for fixture in (contact.fixtureA, contact.fixtureB):
-            part = fixture.body.userData
-            if isinstance(part, PartContact):
-                part.touching += 1
-                if part.critical:
-                    self.critical_contact = True
+        fixture_a, fixture_b = contact.fixtureA, contact.fixtureB
+        self._count(fixture_a, fixture_b, 1)
+        self._count(fixture_b, fixture_a, 1)
 
     def EndContact(self, contact) -> None:  # noqa: N802
-        for fixture in (contact.fixtureA, contact.fixtureB):
-            part = fixture.body.userData
-            if isinstance(part, PartContact) and part.touching > 0:
-                part.touching -= 1
+        fixture_a, fixture_b = contact.fixtureA, contact.fixtureB
+        self._count(fixture_a, fixture_b, -1)
+        self._count(fixture_b, fixture_a, -1)
+
+    def _count(self, fixture, other, change: int) -> None:
+        """Record that ``fixture`` (if a body part's) starts (``change`` 1) or stops (-1) overlapping ``other``."""
+        part = fixture.body.userData
+        if not isinstance(part, PartContact):
+            return
+        surface = other.userData
+        if fixture.sensor:
+            hand = fixture.userData
+            if surface in GRIPPABLE and isinstance(hand, Hand):
+                if change > 0:
+                    hand.holds.append(other.body)
+                elif other.body in hand.holds:
+                    hand.holds.remove(other.body)
+        elif surface is Surface.WATER:
+            part.wet = max(0, part.wet + change)
+            if part.wet:
+                self.wet_parts.add(part)
+            else:
+                self.wet_parts.discard(part)
+        elif not other.sensor:
+            part.touching = max(0, part.touching + change)
+            if change > 0 and part.critical and surface is not Surface.CEILING:
+                self.critical_contact = True
 
 
 class Body:
@@ -75,8 +127,9 @@ class Body:
                     maskBits=part.collides_with,
                 ),
             )
-            if part.contact is not Contact.IGNORED:
-                body.userData = PartContact(part.name, part.contact is Contact.CRITICAL)
+            # Box2D's own copy of the vertices: its convex hull, counter-clockwise whatever the spec's order
+            vertices = tuple((v[0], v[1]) for v in body.fixtures[0].shape.vertices)
+            body.userData = PartContact(part.name, part.contact is Contact.CRITICAL, body, vertices)
             self.parts[part.name] = body
         self.joints = [
             world.CreateRevoluteJoint(
@@ -92,6 +145,10 @@ class Body:
             )
             for joint in spec.joints
         ]
+        for part in spec.parts:
+            self.parts[part.name].userData.child_joints = tuple(
+                built for joint, built in zip(spec.joints, self.joints) if joint.child == part.name)
+        self.hands = tuple(self._build_hand(grasp.part, grasp.anchor, grasp.radius) for grasp in spec.hands)
         for part in spec.parts:
             if part.pushed:
                 self.parts[part.name].ApplyForceToCenter((push, 0.0), True)
@@ -112,10 +169,20 @@ class Body:
         self._torque = float(spec.motors_torque)
         self._action_cost = spec.torque_penalty * REFERENCE_TORQUE
 
+    def _build_hand(self, part_name: str, anchor: Point, radius: float) -> Hand:
+        """A massless circular sensor on the part, seeing only the terrain."""
+        part = self.parts[part_name]
+        hand = Hand(part, anchor)
+        fixture = part.CreateFixture(shape=circleShape(radius=radius, pos=anchor), density=0.0, isSensor=True,
+                                     categoryBits=BODY_CATEGORY, maskBits=TERRAIN_CATEGORY)
+        fixture.userData = hand
+        return hand
+
     def apply_action(self, action: list[float]) -> float:
         """Set every motor from an action in [-1, 1] and return the action's torque cost for the reward.
 
-        Motor speed is ``speed * sign(a)`` and maximal torque ``motors_torque * min(|a|, 1)``.
+        Motor speed is ``speed * sign(a)`` and maximal torque ``motors_torque * min(|a|, 1)``. Values after the
+        motors' (a climber's grasp values) are not read here.
         """
         torque = self._torque
         effort = 0.0

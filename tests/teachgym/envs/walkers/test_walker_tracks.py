@@ -8,7 +8,7 @@ import pytest
 from gymnasium.error import ResetNeeded
 
 import teachgym  # noqa: F401  (registers the teachgym/ ids)
-from teachgym.envs.walkers.bodies import BODIES
+from teachgym.envs.walkers.bodies import BODIES, make_body_spec
 from teachgym.envs.walkers.hexagon_tracks import HexagonTracks
 from teachgym.envs.walkers.physics import (
     LIDAR_COUNT,
@@ -34,7 +34,10 @@ BODY_SIZES = {
     "millipede": (16, 54),
     "wheel": (8, 34),
     "profile_chimpanzee": (14, 50),
+    "amphibious_bipedal": (4, 24),
 }
+# The bodies the flat tracks take (walkers and amphibians); climbers and swimmers are Parkour's only.
+TRACK_BODIES = sorted(name for name in BODIES if make_body_spec(name).kind in StumpTracks.BODY_KINDS)
 SKY = (230, 230, 255)
 LIDAR_RED = (255, 0, 0)
 CLASSIC_HULL_FILL = (int(255 * 0.5), int(255 * 0.4), int(255 * 0.9))
@@ -255,11 +258,19 @@ def test_negative_torque_is_rejected():
         gym.make(STUMP_TRACKS, body_kwargs={"motors_torque": -1})
 
 
-def test_size_table_covers_every_body():
-    assert set(BODY_SIZES) == set(BODIES)
+def test_size_table_covers_every_track_body():
+    assert set(BODY_SIZES) == set(TRACK_BODIES)
 
 
-@pytest.mark.parametrize("body", sorted(BODIES))
+@pytest.mark.parametrize("env_id", TRACK_IDS)
+@pytest.mark.parametrize("body", ["climbing_profile_chimpanzee", "fish"])
+def test_climbers_and_swimmers_are_refused_with_the_kinds_the_track_takes(env_id, body):
+    kind = make_body_spec(body).kind
+    with pytest.raises(ValueError, match=rf"body '{body}' is a {kind}; \w+ takes only walker and amphibian bodies"):
+        gym.make(env_id, body=body)
+
+
+@pytest.mark.parametrize("body", TRACK_BODIES)
 def test_body_sizes_match_its_spec(make_env, body):
     env = make_env(body=body)
     spec = env.unwrapped.body_spec
@@ -272,7 +283,7 @@ def test_body_sizes_match_its_spec(make_env, body):
     assert env.observation_space.contains(observation)
 
 
-@pytest.mark.parametrize("body", sorted(BODIES))
+@pytest.mark.parametrize("body", TRACK_BODIES)
 def test_head_angle_penalty_only_for_upright_bodies(body):
     assert BODIES[body]().head_angle_penalty is (body not in {"wheel", "profile_chimpanzee"})
 
@@ -351,7 +362,7 @@ def test_step_after_close_raises():
 
 
 # ------------------------------------------------------------------------------------------------------- lidar
-@pytest.mark.parametrize("body", sorted(BODIES))
+@pytest.mark.parametrize("body", TRACK_BODIES)
 def test_downward_ray_measures_the_head_height(make_env, body):
     env = make_env(body=body)
     observation, _ = env.reset(seed=0)
@@ -385,7 +396,7 @@ def test_rays_that_reach_nothing_read_one(make_env):
 
 
 # ----------------------------------------------------------------------------------------------------- rewards
-@pytest.mark.parametrize("body", sorted(BODIES))
+@pytest.mark.parametrize("body", TRACK_BODIES)
 def test_step_reward_is_progress_minus_tilt_and_torque(make_env, body):
     """reward = increase of 130 x / SCALE - 5 |angle| (if penalised) - torque_penalty * 80 * sum(min(|a|, 1))."""
     env = make_env(body=body)
@@ -429,7 +440,7 @@ def test_rgb_frame_shows_sky_lidar_and_hull(make_env):
         assert count_pixels(frame, CLASSIC_HULL_FILL) > 100
 
 
-@pytest.mark.parametrize("body", sorted(BODIES))
+@pytest.mark.parametrize("body", TRACK_BODIES)
 def test_every_body_renders_its_head(make_env, body):
     env = make_env(body=body, render_mode="rgb_array")
     env.reset(seed=0)

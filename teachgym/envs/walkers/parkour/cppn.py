@@ -1,0 +1,78 @@
+"""The fixed CPPN that draws Parkour's ground and ceiling from a 3-D input vector (numpy only).
+
+A compositional pattern-producing network maps every x position of the track, together with the task's input
+vector, to two heights (ground, ceiling). Its weights are fixed: drawn once by :func:`draw_weights` from a documented
+seed (``generate_cppn_weights.py``) and shipped as ``cppn_weights.npz``, so a task always means the same terrain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+INPUT_DIM = 3  # the task's CPPN input vector
+HIDDEN_LAYERS = 4
+HIDDEN_UNITS = 64
+OUTPUT_DIM = 2  # ground and ceiling heights
+POSITIONS = 200  # x positions sampled along the track, one per terrain step
+# The weights: every layer from a normal distribution truncated at two standard deviations (as TeachMyAgent's
+# TensorFlow initialiser), hidden layers with std 2 (TeachMyAgent's value: varied, non-repeating shapes), the output
+# layer with std 0.25 so that, divided by the terrain scale of 10, slopes over the "medium" input box stay mostly
+# walkable (see the README's figures). No biases, as the reference.
+WEIGHTS_SEED = 0
+HIDDEN_STD = 2.0
+OUTPUT_STD = 0.25
+TRUNCATION = 2.0  # in standard deviations
+WEIGHTS_FILE = Path(__file__).with_name("cppn_weights.npz")
+LAYER_NAMES = tuple(f"layer_{index}" for index in range(HIDDEN_LAYERS + 1))
+
+
+def _truncated_normal(rng: np.random.Generator, shape: tuple[int, int], std: float) -> np.ndarray:
+    """Normal draws with every value beyond ``TRUNCATION`` stds redrawn (TensorFlow's ``truncated_normal``)."""
+    values = rng.normal(0.0, std, shape)
+    outside = np.abs(values) > TRUNCATION * std
+    while outside.any():
+        values[outside] = rng.normal(0.0, std, int(outside.sum()))
+        outside = np.abs(values) > TRUNCATION * std
+    return values
+
+
+def draw_weights(seed: int = WEIGHTS_SEED) -> dict[str, np.ndarray]:
+    """The CPPN's weight matrices drawn from ``numpy.random.default_rng(seed)``, layer by layer, as float32 (the
+    precision they are shipped in)."""
+    rng = np.random.default_rng(seed)
+    sizes = [INPUT_DIM + 1] + [HIDDEN_UNITS] * HIDDEN_LAYERS + [OUTPUT_DIM]
+    return {
+        name: _truncated_normal(rng, (n_in, n_out), OUTPUT_STD if index == HIDDEN_LAYERS else HIDDEN_STD).astype(
+            np.float32)
+        for index, (name, n_in, n_out) in enumerate(zip(LAYER_NAMES, sizes[:-1], sizes[1:]))
+    }
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> tuple[np.ndarray, ...]:
+    """The weight matrices stored at ``path`` (the shipped file by default), in layer order, as float64."""
+    with np.load(path) as data:
+        return tuple(data[name].astype(np.float64) for name in LAYER_NAMES)
+
+
+class TerrainCPPN:
+    """Ground and ceiling heights along the track for a CPPN input vector.
+
+    Args:
+        weights: the layer matrices (input -> 4 hidden layers alternating tanh and softplus -> 2 outputs).
+    """
+
+    def __init__(self, weights: tuple[np.ndarray, ...]):
+        self._weights = weights
+        self._positions = (np.arange(POSITIONS) / (POSITIONS - 1)).reshape(POSITIONS, 1)
+
+    def heights(self, input_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Raw (unscaled) ground and ceiling heights at the ``POSITIONS`` x positions, each an array."""
+        inputs = np.hstack([self._positions, np.broadcast_to(np.asarray(input_vector, float), (POSITIONS, INPUT_DIM))])
+        hidden = inputs
+        for index, weights in enumerate(self._weights[:-1]):
+            hidden = hidden @ weights
+            hidden = np.tanh(hidden) if index % 2 == 0 else np.logaddexp(0.0, hidden)  # softplus, overflow-safe
+        output = hidden @ self._weights[-1]
+        return output[:, 0], output[:, 1]

@@ -1,0 +1,288 @@
+"""Parkour: any embodiment crosses a CPPN-drawn track with a ceiling, creepers and water."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import Box2D
+import numpy as np
+from gymnasium.utils import EzPickle
+
+from ....errors import UnknownNameError
+from ....task_space import TaskSpace
+from ....test_sets import TestSet
+from ..bodies.body import Body, ContactListener
+from ..lidar import SurfaceLidar, kind_fan
+from ..physics import (
+    FPS,
+    GRAVITY,
+    INITIAL_PUSH,
+    LIDAR_COUNT,
+    POSITION_ITERATIONS,
+    REFERENCE_TORQUE,
+    TERRAIN_END,
+    TERRAIN_HEIGHT,
+    TERRAIN_STEP,
+    VELOCITY_ITERATIONS,
+)
+from ..track import WalkerTrackEnv
+from .cppn import POSITIONS, TerrainCPPN, load_weights
+from .grasping import Grasping
+from .terrain import CEILING_OFFSET, generate_parkour_terrain
+from .test_sets import parkour_test_sets
+from .water import MAX_PUSH, Water
+
+TERRAIN_CPPN = TerrainCPPN(load_weights())  # fixed weights, loaded once at import
+CPPN_SCALE = 10.0  # the CPPN's heights are divided by this: bigger is flatter
+CPPN_NAMES = ("cppn_input_0", "cppn_input_1", "cppn_input_2")
+# TeachMyAgent's CPPN input boxes (the benchmark used "medium").
+CPPN_INPUT_SPACES = {
+    "easy": ((-0.25, -0.05), (0.8, 1.0), (0.0, 0.2)),
+    "medium": ((-0.35, 0.05), (0.6, 1.0), (-0.1, 0.3)),
+    "full": ((-1.0, 1.0), (-1.0, 1.0), (-1.0, 1.0)),
+}
+WATER_LEVEL_BOUNDS = (0.0, 1.0)
+CREEPERS_HEIGHT_BOUNDS = (0.0, 4.0)
+CREEPERS_SPACING_BOUNDS = (0.0, 5.0)
+SURVIVAL_STEPS = 600  # walkers and climbers die at the 600th step in a row under water, swimmers out of it
+HANG_STEPS = 5  # climbers settle hanging from the ceiling for this many steps before the episode starts
+HAND_OVERLAP = 0.01  # a climber's hands start this far below the ceiling, their sensors overlapping it
+
+
+class Parkour(WalkerTrackEnv):
+    """
+    ## Description
+    TeachMyAgent's Parkour (Romac et al., 2021): a Box2D track whose ground and ceiling are drawn by a fixed CPPN
+    from a 3-D input vector, with water filling the track up to a task-given level and creepers hanging from the
+    ceiling. Walkers walk the ground, climbers swing from the ceiling and creepers with their hands, swimmers swim,
+    amphibians do both. Most of the task space is infeasible for any one embodiment: teachers must find where it
+    can learn.
+
+    ## Action Space
+    `Box(-1, 1, (n_motors + n_hands,), float32)`: one value per motor (sign: direction, magnitude: share of the
+    maximal torque), then for climbers one grasp value per hand (> 0 grasps what the hand overlaps, <= 0 lets go).
+
+    ## Observation Space
+    `Box(float32)` of `6 + motor block + 2 * n_hands + 20` values: head angle, angular velocity, horizontal and
+    vertical velocity, 1 if the head is under water, 1 if the body is dead; per motor its angle, speed and contact
+    flag where the body observes one; per hand 1 if it touches something grippable and 1 if it holds on; 10 lidar
+    fractions and the 10 rays' surface codes (-1 water, 1 creeper, 0 other). The lidar fan depends on the body
+    kind: walkers look down and ahead (1.5 rad), climbers up (2.3 rad from ahead to behind), swimmers and
+    amphibians all around the front (pi rad). classic_bipedal observes 36 values.
+
+    ## Rewards
+    As on Stump Tracks: the increase of `130 * x_head / SCALE - 5 * |head_angle|` (no angle term for climbers,
+    swimmers, wheel and chimpanzees) minus `0.00035 * 80 * min(|a_i|, 1)` per action value, grasp values included.
+    -100 for leaving the track to the left, or for a climber touching the ground with a critical part (a walker's
+    hull on the ground does not end a Parkour episode, as in TeachMyAgent).
+
+    ## Starting State
+    Walkers, swimmers and amphibians stand on the flat start pad with a random push; climbers hang from the ceiling
+    above it by both hands (they settle for 5 steps before the first observation).
+
+    ## Episode End
+    Terminated on a -100 event or at the end of the track. Walkers and climbers die after 600 consecutive steps with
+    the head under water, swimmers after 600 out of it: the body then gets zero actions (its hands let go) until
+    the episode is truncated (2000 steps through `gymnasium.make`). `info["success"]`: the return exceeds 230.
+
+    ## Task Parameters
+    | name | default bounds ("medium") | meaning |
+    |---|---|---|
+    | `cppn_input_0`, `_1`, `_2` | [-0.35, 0.05], [0.6, 1.0], [-0.1, 0.3] | the CPPN input drawing ground and ceiling |
+    | `water_level` | [0, 1] | water surface as a share of the height from the lowest ground to the highest ceiling |
+    | `creepers_height` | [0, 4] | mean creeper length in metres (each N(h, 0.1), at least 0.2) |
+    | `creepers_spacing` | [0, 5] | distance between creepers in metres (at least 0.01); creepers are 0.25 wide |
+
+    The default task is the easy end for the body's kind: the CPPN box's centre, no water (full water for
+    swimmers), short sparse creepers (tall dense ones for climbers).
+
+    ## Arguments
+    - `body`, `body_kwargs`, `render_mode`, `**task_bounds`: as in Stump Tracks; every body kind is accepted.
+    - `cppn_input_space`: `"easy"`, `"medium"` (default) or `"full"` (`[-1, 1]^3`): the CPPN input bounds.
+    - `movable_creepers`: creepers become chains of 1 m links swinging from the ceiling (default False); the lidar
+      then casts into the simulation's world (slower) to see them where they are.
+    - `water_clip`: clip of the water's push force components (default 20).
+
+    ## Version History
+    - v0: initial version.
+    """
+
+    BODY_KINDS: ClassVar[tuple[str, ...]] = ("walker", "climber", "swimmer", "amphibian")
+    REWARD_RANGE = (-150.0, 360.0)
+
+    def __init__(
+        self,
+        body: str = "classic_bipedal",
+        body_kwargs: Mapping[str, Any] | None = None,
+        render_mode: str | None = None,
+        cppn_input_space: str = "medium",
+        movable_creepers: bool = False,
+        water_clip: float = MAX_PUSH,
+        **task_bounds: tuple[float, float],
+    ):
+        if cppn_input_space not in CPPN_INPUT_SPACES:
+            raise UnknownNameError("cppn_input_space", cppn_input_space, CPPN_INPUT_SPACES)
+        if not isinstance(movable_creepers, bool):
+            raise ValueError(f"movable_creepers must be True or False, got {movable_creepers!r}")
+        if isinstance(water_clip, bool) or not isinstance(water_clip, (int, float)) or not 0 < water_clip < math.inf:
+            raise ValueError(f"water_clip must be a positive finite number, got {water_clip!r}")
+        self.cppn_input_space = cppn_input_space
+        super().__init__(body, body_kwargs, render_mode, **task_bounds)
+        EzPickle.__init__(self, body=body, body_kwargs=body_kwargs, render_mode=render_mode,
+                          cppn_input_space=cppn_input_space, movable_creepers=movable_creepers, water_clip=water_clip,
+                          **task_bounds)
+        self.movable_creepers = movable_creepers
+        self.water_clip = float(water_clip)
+        self.startpad = math.ceil(self.startpad)
+        self.finish_x = (self.startpad + POSITIONS - TERRAIN_END) * TERRAIN_STEP
+        kind = self.body_spec.kind
+        self._lidar_fan = kind_fan(kind)
+        self._dies_under_water = kind in ("walker", "climber")
+        self._dies_out_of_water = kind == "swimmer"
+        self._falls = kind == "climber"  # only a climber's critical contact with the ground ends a Parkour episode
+        self._n_motors = len(self.body_spec.motors)
+
+    def _base_task_space(self) -> TaskSpace:
+        boxes = CPPN_INPUT_SPACES[self.cppn_input_space]
+        bounds = dict(zip(CPPN_NAMES, boxes))
+        bounds.update(water_level=WATER_LEVEL_BOUNDS, creepers_height=CREEPERS_HEIGHT_BOUNDS,
+                      creepers_spacing=CREEPERS_SPACING_BOUNDS)
+        kind = self.body_spec.kind
+        default = {name: (low + high) / 2 for name, (low, high) in zip(CPPN_NAMES, boxes)}
+        default["water_level"] = WATER_LEVEL_BOUNDS[1] if kind == "swimmer" else WATER_LEVEL_BOUNDS[0]
+        climber = kind == "climber"
+        default["creepers_height"] = CREEPERS_HEIGHT_BOUNDS[1] if climber else CREEPERS_HEIGHT_BOUNDS[0]
+        default["creepers_spacing"] = CREEPERS_SPACING_BOUNDS[0] if climber else CREEPERS_SPACING_BOUNDS[1]
+        return TaskSpace(bounds, default=default)
+
+    def named_test_sets(self) -> dict[str, TestSet]:
+        """The Parkour test sets by name (``parkour-walkers``, ``parkour-climbers``, ``parkour-swimmers``), each 100
+        tasks of this env's task space; see :func:`~teachgym.envs.walkers.parkour.test_sets.parkour_test_sets`."""
+        return parkour_test_sets(self.task_space)
+
+    def default_test_set(self) -> TestSet:
+        """The test set of the body's kind: climbers' for climbers, swimmers' for swimmers, walkers' otherwise."""
+        kind = self.body_spec.kind
+        name = {"climber": "parkour-climbers", "swimmer": "parkour-swimmers"}.get(kind, "parkour-walkers")
+        return self.named_test_sets()[name]
+
+    # --------------------------------------------------------------------------------------------- episode
+    def _reset_task(self, task: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        self._terrain = generate_parkour_terrain(
+            TERRAIN_CPPN, task[:3], water_level=float(task[3]), creepers_height=float(task[4]),
+            creepers_spacing=float(task[5]), startpad=self.startpad, cppn_scale=CPPN_SCALE, rng=self.np_random,
+            movable_creepers=self.movable_creepers)
+        self._world = Box2D.b2World(gravity=GRAVITY)
+        self._terrain.build(self._world)
+        self._contacts = ContactListener()
+        self._world.contactListener = self._contacts
+        # swinging creepers are only where the simulation has them: cast into its world then
+        self._lidar = SurfaceLidar(self._terrain, self._lidar_fan, world=self._world if self.movable_creepers else None)
+        self._water = Water(self._terrain.water_y, self.water_clip)
+        push = float(self.np_random.uniform(-INITIAL_PUSH, INITIAL_PUSH))
+        spawn_x = TERRAIN_STEP * self.startpad / 2
+        self._body = Body(self.body_spec, self._world, spawn_x, self._spawn_height(), push)
+        self._grasping = Grasping(self._world, self._body.hands, self.body_spec.torque_penalty * REFERENCE_TORQUE)
+        self._penalise_head_angle = self.body_spec.head_angle_penalty
+        self._prev_shaping = self._shaping(self._body.head.position.x, self._body.head.angle)
+        self._steps_under_water = self._steps_out_of_water = 0
+        self._dead = False
+        # climbers start with both hands grasping; everyone else with a still first step
+        first = [0.0] * self._n_motors + [1.0] * len(self._body.hands)
+        for _ in range(HANG_STEPS if self._body.hands else 0):
+            self._advance(first)
+        observation, _, _ = self._advance(first)
+        self._steps_under_water = self._steps_out_of_water = 0
+        self._episode_return = 0.0
+        return observation, {"success": False}
+
+    def _spawn_height(self) -> float:
+        """Climbers: hands just under the start pad's ceiling. Others: feet on the start pad (never a part below it:
+        the fish's fin reaches lower than its centre height)."""
+        tops, bottoms = [], []
+        parts = {part.name: part for part in self.body_spec.parts}
+        for part in parts.values():
+            bottoms += [y for _, y in _placed(part.vertices, part.position, part.angle)]
+        for hand in self.body_spec.hands:
+            part = parts[hand.part]
+            tops += [y for _, y in _placed((hand.anchor,), part.position, part.angle)]
+        if tops:
+            return TERRAIN_HEIGHT + CEILING_OFFSET - HAND_OVERLAP - max(tops)
+        return TERRAIN_HEIGHT + max(self.body_spec.center_height, -min(bottoms))
+
+    def _advance(self, values: list[float]) -> tuple[np.ndarray, float, bool]:
+        """One physics step: motors, grasps and water forces, then observation, reward, terminated."""
+        body = self._body
+        if self._dead:
+            values = [0.0] * len(values)
+        action_cost = body.apply_action(values)
+        grasping = self._grasping
+        if grasping.hands:
+            action_cost += grasping.before_step(values[self._n_motors:])
+        wet_parts = self._contacts.wet_parts
+        if wet_parts:
+            self._water.apply_forces(wet_parts)
+        self._world.Step(1.0 / FPS, VELOCITY_ITERATIONS, POSITION_ITERATIONS)
+        if grasping.hands:
+            grasping.after_step()
+
+        head = body.head
+        position = head.position
+        x, y = position.x, position.y
+        under_water = y <= self._water.surface
+        if not self._dead:
+            if under_water:
+                self._steps_under_water += 1
+                self._steps_out_of_water = 0
+            else:
+                self._steps_out_of_water += 1
+                self._steps_under_water = 0
+            self._dead = (self._dies_under_water and self._steps_under_water >= SURVIVAL_STEPS) or (
+                self._dies_out_of_water and self._steps_out_of_water >= SURVIVAL_STEPS)
+        state = self._head_state(head)
+        state += [1.0 if under_water else 0.0, 1.0 if self._dead else 0.0]
+        state += body.motor_state()
+        if grasping.hands:
+            state += grasping.state()
+        fractions, codes = self._lidar.scan_surfaces(x, y)
+        state += fractions
+        state += codes
+        # only a climber's critical contact with the ground ends a Parkour episode (TeachMyAgent's rule)
+        return self._conclude_step(state, x, state[0], action_cost, self._falls and self._contacts.critical_contact)
+
+    @property
+    def dead(self) -> bool:
+        """Whether the body has died (too long under water, or out of it for a swimmer)."""
+        return self._dead
+
+    def _observation_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The walker tracks' bounds with the in-water and dead flags after the head block, the hands' two flags
+        after the motor block, and the lidar's surface codes at the end."""
+        low, high = super()._observation_bounds()
+        hands = 2 * len(self.body_spec.hands)
+
+        def spliced(bounds: np.ndarray, flag: float, code: float) -> np.ndarray:
+            head, motors, lidar = bounds[:4], bounds[4:-LIDAR_COUNT], bounds[-LIDAR_COUNT:]
+            parts = [head, [flag, flag], motors, [flag] * hands, lidar, [code] * LIDAR_COUNT]
+            return np.concatenate([np.asarray(part, dtype=np.float32) for part in parts])
+
+        return spliced(low, 0.0, -1.0), spliced(high, 1.0, 1.0)
+
+    # ------------------------------------------------------------------------------------------- rendering
+    def render(self) -> np.ndarray | None:
+        """An RGB frame with the water, the ceiling, the creepers, the hands (yellow while holding) and the lidar."""
+        if self.render_mode is None:
+            return None
+        if self._renderer is None and self._body is not None:
+            from .rendering import ParkourRenderer
+
+            self._renderer = ParkourRenderer()
+        return super().render()
+
+
+def _placed(points, position, angle: float) -> list[tuple[float, float]]:
+    """Local points of a part placed at ``position`` with ``angle`` (spec coordinates)."""
+    cos, sin = math.cos(angle), math.sin(angle)
+    return [(position[0] + cos * x - sin * y, position[1] + sin * x + cos * y) for x, y in points]

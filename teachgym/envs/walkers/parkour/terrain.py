@@ -1,0 +1,164 @@
+"""Parkour's terrain: a CPPN ground and ceiling, creepers hanging from the ceiling, and water, built into Box2D.
+
+Every terrain fixture carries its :class:`~teachgym.envs.walkers.terrain.Surface` as ``userData``, so the contact
+listener tells the ground from the ceiling, a creeper or the water, and the lidar reads a hit's surface directly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import Box2D
+import numpy as np
+from Box2D.b2 import chainShape, fixtureDef, polygonShape, revoluteJointDef
+
+from ..physics import TERRAIN_CATEGORY, TERRAIN_FRICTION, TERRAIN_HEIGHT, TERRAIN_STEP
+from ..terrain import Surface
+from .cppn import POSITIONS, TerrainCPPN
+
+Point = tuple[float, float]
+
+CEILING_OFFSET = 200 / 30  # the ceiling starts this far above the start pad (200 / SCALE, reference.md 1.3)
+CREEPER_WIDTH = 0.25
+CREEPER_HEIGHT_STD = 0.1
+MIN_CREEPER_HEIGHT = 0.2
+MIN_CREEPER_SPACING = 0.01
+CREEPER_DENSITY = 5.0
+CREEPER_LINK_LENGTH = 1.0  # a movable creeper is a chain of links this long
+CREEPER_LINK_LIMIT = 0.4 * math.pi
+WATER_DEPTH_BELOW_GROUND = 10.0  # the water body reaches this far below the lowest ground, so nothing swims under it
+
+
+
+@dataclass
+class ParkourTerrain:
+    """One Parkour track: ground and ceiling polylines (left to right), creeper rectangles and the water surface.
+
+    ``creepers`` holds each creeper as ``(x_left, top, height)``; ``creeper_links`` the dynamic links of movable
+    creepers built into a world (for rendering them where they swing).
+    """
+
+    ground: list[Point]
+    ceiling: list[Point]
+    creepers: list[tuple[float, float, float]] = field(default_factory=list)
+    water_y: float = -math.inf
+    movable_creepers: bool = False
+    creeper_links: list[Box2D.b2Body] = field(default_factory=list)
+
+    @property
+    def bottom(self) -> float:
+        """The lowest point of the water body (and of the drawn earth)."""
+        return min(y for _, y in self.ground) - WATER_DEPTH_BELOW_GROUND
+
+    def ground_height(self, x: float) -> float:
+        """The ground's height at ``x`` (linear between its points)."""
+        xs = [px for px, _ in self.ground]
+        return float(np.interp(x, xs, [py for _, py in self.ground]))
+
+    def build(self, world: Box2D.b2World, *, static_creepers: bool = False) -> Box2D.b2Body:
+        """Create the terrain in ``world`` and return its static body (ground, ceiling, water, fixed creepers).
+
+        Movable creepers become chains of dynamic sensor links, unless ``static_creepers`` (a lidar's copy of the
+        terrain, which cannot follow them, keeps them at rest).
+        """
+        body = world.CreateStaticBody()
+        for points, surface in ((self.ground, Surface.GROUND), (self.ceiling, Surface.CEILING)):
+            fixture = body.CreateFixture(shape=chainShape(vertices_chain=points), friction=TERRAIN_FRICTION,
+                                         categoryBits=TERRAIN_CATEGORY)
+            fixture.userData = surface
+        if self.water_y > self.bottom:
+            left, right = self.ground[0][0], self.ground[-1][0]
+            water = body.CreateFixture(
+                shape=polygonShape(vertices=[(left, self.bottom), (right, self.bottom), (right, self.water_y),
+                                             (left, self.water_y)]),
+                isSensor=True, categoryBits=TERRAIN_CATEGORY)
+            water.userData = Surface.WATER
+        # One definition reshaped per creeper: building from keyword arguments costs 25x more (hundreds per track).
+        creeper = fixtureDef(shape=polygonShape(box=(CREEPER_WIDTH / 2, 1.0)), density=CREEPER_DENSITY,
+                             isSensor=True, categoryBits=TERRAIN_CATEGORY, userData=Surface.CREEPER)
+        if self.movable_creepers and not static_creepers:
+            self.creeper_links = []
+        for x, top, height in self.creepers:
+            if self.movable_creepers and not static_creepers:
+                self.creeper_links += self._build_creeper_chain(world, body, creeper, x, top, height)
+            else:
+                _shape_creeper(creeper, x, top, height)
+                body.CreateFixture(creeper)
+        return body
+
+    def build_static(self, world: Box2D.b2World) -> Box2D.b2Body:
+        """The terrain as a private lidar copy holds it: every creeper fixed, hanging straight down."""
+        return self.build(world, static_creepers=True)
+
+    @staticmethod
+    def _build_creeper_chain(world: Box2D.b2World, anchor: Box2D.b2Body, creeper: fixtureDef, x: float, top: float,
+                             height: float) -> list[Box2D.b2Body]:
+        """A creeper of links that swing from the ceiling and from each other (the last link takes the remainder);
+        returns the links."""
+        parent = anchor
+        built = []
+        links = max(1, math.ceil(height / CREEPER_LINK_LENGTH - 1e-9))
+        for index in range(links):
+            link_top = top - index * CREEPER_LINK_LENGTH
+            length = min(CREEPER_LINK_LENGTH, max(MIN_CREEPER_HEIGHT, height - index * CREEPER_LINK_LENGTH))
+            _shape_creeper(creeper, x, link_top, length)
+            link = world.CreateDynamicBody(fixtures=creeper)
+            world.CreateJoint(revoluteJointDef(
+                bodyA=parent, bodyB=link, anchor=(x + CREEPER_WIDTH / 2, link_top), enableLimit=True,
+                lowerAngle=-CREEPER_LINK_LIMIT, upperAngle=CREEPER_LINK_LIMIT))
+            built.append(link)
+            parent = link
+        return built
+
+
+def _shape_creeper(creeper: fixtureDef, x: float, top: float, height: float) -> None:
+    """Make the creeper definition's box ``CREEPER_WIDTH`` wide and ``height`` long, hanging from ``(x, top)``."""
+    creeper.shape.SetAsBox(CREEPER_WIDTH / 2, height / 2, (x + CREEPER_WIDTH / 2, top - height / 2), 0.0)
+
+
+def generate_parkour_terrain(
+    cppn: TerrainCPPN,
+    input_vector: np.ndarray,
+    *,
+    water_level: float,
+    creepers_height: float,
+    creepers_spacing: float,
+    startpad: int,
+    cppn_scale: float,
+    rng: np.random.Generator,
+    movable_creepers: bool = False,
+) -> ParkourTerrain:
+    """Lay out a track: a flat start pad of ``startpad`` steps, then the CPPN's 200 ground and ceiling heights divided
+    by ``cppn_scale`` and shifted to continue the pad; the ceiling never goes below the ground.
+
+    Creepers (``CREEPER_WIDTH`` wide, each ``N(creepers_height, 0.1)`` long, at least 0.2) hang from the ceiling
+    every ``creepers_spacing`` metres (at least 0.01) after the start pad. The water surface lies at the share
+    ``water_level`` of the height from the lowest ground to the highest ceiling (0: no water, 1: all under water).
+    """
+    ground_raw, ceiling_raw = cppn.heights(input_vector)
+    ground_y = ground_raw / cppn_scale
+    ceiling_y = ceiling_raw / cppn_scale
+    ground_y = ground_y - ground_y[0] + TERRAIN_HEIGHT
+    ceiling_y = np.maximum(ceiling_y - ceiling_y[0] + TERRAIN_HEIGHT + CEILING_OFFSET, ground_y)
+    grounds = [TERRAIN_HEIGHT] * startpad + ground_y.tolist()
+    ceilings = [TERRAIN_HEIGHT + CEILING_OFFSET] * startpad + ceiling_y.tolist()
+    xs = [index * TERRAIN_STEP for index in range(startpad + POSITIONS)]
+    ground = list(zip(xs, grounds))
+    ceiling = list(zip(xs, ceilings))
+
+    creepers = []
+    spacing = max(MIN_CREEPER_SPACING, creepers_spacing)
+    span = max(1, int(CREEPER_WIDTH // TERRAIN_STEP))
+    x = startpad * TERRAIN_STEP
+    while x + CREEPER_WIDTH < xs[-1]:
+        index = int(x / TERRAIN_STEP)
+        # hang from the higher of the two ceiling points the creeper spans, so no gap shows under a sloped ceiling
+        top = max(ceilings[index], ceilings[min(index + span, len(xs) - 1)])
+        height = max(MIN_CREEPER_HEIGHT, float(rng.normal(creepers_height, CREEPER_HEIGHT_STD)))
+        creepers.append((x, top, height))
+        x += CREEPER_WIDTH + spacing
+
+    lowest, highest = min(grounds), max(ceilings)
+    water_y = lowest + water_level * (highest - lowest) if water_level > 0 else -math.inf
+    return ParkourTerrain(ground, ceiling, creepers, water_y, movable_creepers)

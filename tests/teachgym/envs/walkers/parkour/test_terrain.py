@@ -1,0 +1,97 @@
+"""Parkour terrain generation: start pad, CPPN ground and ceiling, creepers and water, built with surface tags."""
+
+import math
+
+import Box2D
+import numpy as np
+import pytest
+
+from teachgym.envs.walkers.parkour.cppn import POSITIONS, TerrainCPPN, load_weights
+from teachgym.envs.walkers.parkour.terrain import (
+    CEILING_OFFSET,
+    CREEPER_WIDTH,
+    MIN_CREEPER_HEIGHT,
+    generate_parkour_terrain,
+)
+from teachgym.envs.walkers.physics import TERRAIN_HEIGHT, TERRAIN_STEP
+from teachgym.envs.walkers.terrain import Surface
+
+CPPN = TerrainCPPN(load_weights())
+VECTOR = np.array([-0.15, 0.8, 0.1])
+
+
+def terrain(water_level=0.0, creepers_height=0.0, creepers_spacing=5.0, seed=0, startpad=20, **kwargs):
+    return generate_parkour_terrain(CPPN, VECTOR, water_level=water_level, creepers_height=creepers_height,
+                                    creepers_spacing=creepers_spacing, startpad=startpad, cppn_scale=10.0,
+                                    rng=np.random.default_rng(seed), **kwargs)
+
+
+def test_the_start_pad_is_flat_and_the_cppn_track_continues_it():
+    track = terrain(startpad=25)
+    xs = [x for x, _ in track.ground]
+    assert len(xs) == 25 + POSITIONS
+    np.testing.assert_allclose(np.diff(xs), TERRAIN_STEP)
+    grounds = np.array([y for _, y in track.ground])
+    ceilings = np.array([y for _, y in track.ceiling])
+    assert np.all(grounds[:26] == TERRAIN_HEIGHT)  # the CPPN's first height is aligned with the pad
+    assert np.all(ceilings[:26] == TERRAIN_HEIGHT + CEILING_OFFSET)
+    assert np.ptp(grounds) > 0.5
+    assert np.all(ceilings >= grounds)
+    expected = CPPN.heights(VECTOR)[0] / 10.0
+    np.testing.assert_allclose(grounds[25:], expected - expected[0] + TERRAIN_HEIGHT)
+
+
+def test_creepers_hang_from_the_ceiling_after_the_pad_with_the_task_spacing_and_length():
+    track = terrain(creepers_height=2.0, creepers_spacing=1.0)
+    lefts = [x for x, _, _ in track.creepers]
+    assert lefts[0] == pytest.approx(20 * TERRAIN_STEP)
+    np.testing.assert_allclose(np.diff(lefts), 1.0 + CREEPER_WIDTH)
+    heights = np.array([height for _, _, height in track.creepers])
+    assert abs(heights.mean() - 2.0) < 0.05 and heights.std() > 0
+    for x, top, _ in track.creepers:
+        assert top == pytest.approx(track_ceiling_near(track, x), abs=0.6)
+    short = terrain(creepers_height=0.0, creepers_spacing=0.0)
+    assert min(height for _, _, height in short.creepers) == MIN_CREEPER_HEIGHT
+    assert len(short.creepers) > len(track.creepers)
+
+
+def track_ceiling_near(track, x):
+    return float(np.interp(x, [p[0] for p in track.ceiling], [p[1] for p in track.ceiling]))
+
+
+def test_water_level_is_a_share_of_the_height_from_lowest_ground_to_highest_ceiling():
+    lowest = min(y for _, y in terrain().ground)
+    highest = max(y for _, y in terrain().ceiling)
+    assert terrain(water_level=0.0).water_y == -math.inf
+    assert terrain(water_level=1.0).water_y == pytest.approx(highest)
+    assert terrain(water_level=0.25).water_y == pytest.approx(lowest + 0.25 * (highest - lowest))
+
+
+def test_built_fixtures_carry_their_surface():
+    world = Box2D.b2World()
+    body = terrain(water_level=0.5, creepers_height=1.0, creepers_spacing=2.0).build(world)
+    surfaces = [fixture.userData for fixture in body.fixtures]
+    assert surfaces.count(Surface.GROUND) == surfaces.count(Surface.CEILING) == surfaces.count(Surface.WATER) == 1
+    assert surfaces.count(Surface.CREEPER) > 10
+    assert all(fixture.sensor for fixture in body.fixtures if fixture.userData in (Surface.CREEPER, Surface.WATER))
+    dry = Box2D.b2World()
+    assert Surface.WATER not in [fixture.userData for fixture in terrain(water_level=0.0).build(dry).fixtures]
+
+
+def test_movable_creepers_are_chains_of_links_that_swing_and_the_lidar_copy_stays_at_rest():
+    track = terrain(creepers_height=2.5, creepers_spacing=3.0, movable_creepers=True)
+    world = Box2D.b2World(gravity=(0, -10))
+    track.build(world)
+    links = [body for body in world.bodies if body.type == Box2D.b2_dynamicBody]
+    assert len(links) == 3 * len(track.creepers)  # 2.5 m: two 1 m links and a 0.5 m one
+    assert all(body.fixtures[0].userData is Surface.CREEPER for body in links)
+    assert len(world.joints) == len(links)
+    links[0].ApplyLinearImpulse((5.0, 0.0), links[0].worldCenter, True)
+    angles = []
+    for _ in range(30):
+        world.Step(1 / 50, 6, 2)
+        angles.append(links[0].angle)
+    assert max(abs(angle) for angle in angles) > 0.1
+    rays = Box2D.b2World()
+    track.build_static(rays)
+    assert [body.type for body in rays.bodies] == [Box2D.b2_staticBody]

@@ -19,6 +19,7 @@ from teachgym.envs import ParametricEnv
 from teachgym.envs.rugged import RuggedDifficulty
 from teachgym.errors import TeachgymError, did_you_mean
 from teachgym.teachers import Teacher, available_teachers, make_teacher
+from teachgym.teachers import teacher_hyperparameters as accepted_hyperparameters
 from teachgym.teachers.expert import expert_hyperparameters
 
 from .config import SIMULATED, ConfigError, RunConfig
@@ -123,8 +124,12 @@ def _teacher_hyperparameters(config: RunConfig, env: gym.Env, where: str) -> dic
                                               f"{did_you_mean(config.teacher, teachers)}; expected one of "
                                               f"{sorted(teachers)}")
     knowledge = env.get_wrapper_attr("expert_knowledge")()
-    return {**expert_hyperparameters(teachers[config.teacher], knowledge, config.expert_knowledge),
-            **config.teacher_kwargs}
+    hyperparameters = {**expert_hyperparameters(teachers[config.teacher], knowledge, config.expert_knowledge),
+                       **config.teacher_kwargs}
+    if "device" in accepted_hyperparameters(teachers[config.teacher]):
+        # A neural teacher computes on the student's device unless its own kwargs say otherwise.
+        hyperparameters.setdefault("device", config.device)
+    return hyperparameters
 
 
 def _rugged(seed: int) -> Callable[[gym.Env], gym.Env]:

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from teachgym.teachers import report_episode, uses_value_estimates
+
 from .config import SIMULATED, RunConfig
 from .experiment import Experiment, prepare
 from .run_folder import RunFolder, RunFolderError, load_pickle
@@ -184,13 +186,16 @@ class _SimulatedRun(_Run):
             student.load_state_dict(load_pickle(self.checkpoint / "student.pkl"))
         action = np.zeros(env.action_space.shape, dtype=env.action_space.dtype)
         set_task = env.get_wrapper_attr("set_task")  # the rugged wrapper's, when the challenge is on
+        if uses_value_estimates(self.teacher):
+            self.teacher.set_value_estimator(student.value_estimates)
         start = self.episodes
         for timesteps in range(start + 1, config.total_timesteps + 1):
             set_task(self.teacher.sample_task())
-            env.reset()
+            observation, _ = env.reset()
             _, episode_return, _, _, info = env.step(action)
             task = info["task"]
-            self.teacher.update([task[name] for name in self.names], episode_return, success=info["success"])
+            report_episode(self.teacher, [task[name] for name in self.names], episode_return, success=info["success"],
+                           initial_observation=observation)
             self.record_episode(timesteps, 0, task, episode_return, 1, info["success"])
             if timesteps % REPORT_EVERY_EPISODES == 0:
                 self.report(timesteps)

@@ -7,7 +7,9 @@ teacher's own time per episode (sample + update, refits included; the student's 
 
 Each teacher gets the expert knowledge of ``--expert-level`` (``low`` by default: return bounds and thresholds); a
 teacher that needs more (e.g. ``expert-easy-to-hard`` needs an initial distribution) gets the next level up, and the
-table says which level each teacher ran with.
+table says which level each teacher ran with. A teacher whose schedule counts environment steps (Self-Paced) runs
+with its ``simulated`` preset, the schedule rescaled to one-step episodes; a teacher that uses the student's value
+estimates gets the simulated student's expected return of each task.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ import gymnasium as gym
 import numpy as np
 
 import teachgym
-from teachgym.teachers import TeacherError, available_teachers, make_teacher
+from teachgym.teachers import TeacherError, available_teachers, make_teacher, report_episode, uses_value_estimates
 from teachgym.teachers.expert import EXPERT_LEVELS, expert_hyperparameters
 
 SIMULATED_ENTRY_POINTS = "teachgym.envs.simulated."
+SIMULATED_PRESET = "simulated"
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,11 @@ def build_teacher(name: str, env: gym.Env, seed: int, level: str):
     """The teacher with the knowledge of ``level``, or of the first higher level it can be built with."""
     cls = available_teachers()[name]
     knowledge = env.unwrapped.expert_knowledge()
+    preset = SIMULATED_PRESET if SIMULATED_PRESET in cls.presets else None
     for candidate in EXPERT_LEVELS[EXPERT_LEVELS.index(level):]:
         try:
             hyperparameters = expert_hyperparameters(cls, knowledge, candidate)
-            return make_teacher(name, env.unwrapped.task_space, seed=seed, **hyperparameters), candidate
+            return make_teacher(name, env.unwrapped.task_space, preset=preset, seed=seed, **hyperparameters), candidate
         except TeacherError:
             continue
     raise TeacherError(f"teacher {name!r} cannot be built with any expert-knowledge level")
@@ -66,16 +70,19 @@ def run_one(env_id: str, teacher_name: str, seed: int, episodes: int, checkpoint
     teacher, used_level = build_teacher(teacher_name, env, seed, level)
     checkpoint_episodes = set(np.linspace(episodes / checkpoints, episodes, checkpoints).round().astype(int))
     action = np.zeros(env.action_space.shape, dtype=env.action_space.dtype)
+    if uses_value_estimates(teacher):
+        teacher.set_value_estimator(student.value_estimates)
     mastered, teacher_seconds = [], 0.0
     for episode in range(1, episodes + 1):
         start = time.perf_counter()
         task = teacher.sample_task()
         teacher_seconds += time.perf_counter() - start
         student.set_task(task)
-        env.reset()
+        observation, _ = env.reset()
         _, episode_return, _, _, info = env.step(action)
         start = time.perf_counter()
-        teacher.update(list(info["task"].values()), episode_return, success=info["success"])
+        report_episode(teacher, list(info["task"].values()), episode_return, success=info["success"],
+                       initial_observation=observation)
         teacher_seconds += time.perf_counter() - start
         if episode in checkpoint_episodes:
             mastered.append(float(student.mastered_share))

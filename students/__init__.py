@@ -29,6 +29,7 @@ from .checkpoints import load_student, save_student
 from .curriculum import CurriculumCallback, EpisodeRecord, run_curriculum
 from .evaluation import Evaluation, evaluate
 from .forgetting import ResetStudentCallback
+from .value_estimates import value_estimator
 from .vec_env import EPISODE_INFO_KEYS, build_env, default_start_method, make_vec_env
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "run_curriculum",
     "save_student",
     "student_hyperparameters",
+    "value_estimator",
 ]

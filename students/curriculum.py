@@ -16,9 +16,10 @@ import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 
-from teachgym.teachers import Teacher
+from teachgym.teachers import Teacher, uses_value_estimates
 
 from .algorithms import StudentError
+from .value_estimates import EpisodeStarts, original_observations, original_rewards, value_estimator
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class CurriculumCallback(BaseCallback):
     resets the envs inside ``learn()`` before ``on_training_start``. Without it, training start sends the tasks and
     the first episode of every env runs the env's default task (credited to that task like any other).
 
+    A teacher that uses the student's value estimates (Self-Paced) gets them as
+    :mod:`teachgym.teachers.value_estimates` says: the model's :func:`~.value_estimates.value_estimator` at every
+    training start, and before each update the episode's first raw observation, length and return discounted with
+    the model's ``gamma``.
+
     Args:
         teacher: chooses tasks and learns from the returns.
         on_episode: called with every finished episode's record (e.g. to write the curriculum trace).
@@ -77,6 +83,7 @@ class CurriculumCallback(BaseCallback):
         self.on_episode = on_episode
         self.episodes = 0
         self._started = False
+        self._episode_starts: EpisodeStarts | None = None
 
     def send_initial_tasks(self, vec_env: VecEnv) -> None:
         """Send one teacher task to every env of ``vec_env``, for its next reset (the one ``learn()`` does).
@@ -93,10 +100,20 @@ class CurriculumCallback(BaseCallback):
         if not self._started:
             self.send_initial_tasks(self.training_env)
             self._started = True
+            if uses_value_estimates(self.teacher):
+                # learn() has reset the envs: their observations (SB3 keeps them in _last_obs, with no public
+                # accessor) are the first of the episodes now running.
+                self._episode_starts = EpisodeStarts(
+                    original_observations(self.training_env, self.model._last_obs), self.model.gamma)
+        if uses_value_estimates(self.teacher):
+            self.teacher.set_value_estimator(value_estimator(self.model))
 
     def _on_step(self) -> bool:
-        infos = self.locals["infos"]
-        for index in np.flatnonzero(self.locals["dones"]):
+        infos, dones = self.locals["infos"], self.locals["dones"]
+        starts = {} if self._episode_starts is None else self._episode_starts.step(
+            original_rewards(self.training_env, self.locals["rewards"]), dones,
+            original_observations(self.training_env, self.locals["new_obs"]))
+        for index in np.flatnonzero(dones):
             episode = infos[index].get("episode")
             if episode is None or "task" not in episode or "success" not in episode:
                 raise StudentError(f"env {index} finished an episode without info['episode'] holding its task and "
@@ -109,6 +126,10 @@ class CurriculumCallback(BaseCallback):
                 length=int(episode["l"]),
                 success=bool(episode["success"]),
             )
+            if int(index) in starts:
+                initial_observation, discounted_return = starts[int(index)]
+                self.teacher.record_episode(initial_observation, length=record.length,
+                                            discounted_return=discounted_return)
             self._report(record)
             self._send_task(self.training_env, int(index))
         return True
@@ -141,7 +162,9 @@ def run_curriculum(
 
     Every episode starts with ``env.reset(options={"task": teacher.sample_task()})`` (the first with ``seed``) and
     runs ``act(observation) -> action`` until it terminates or is truncated; the teacher is then updated with the
-    task the env reported, the return and ``info["success"]``. A simulated student is run with any ``act``.
+    task the env reported, the return and ``info["success"]``. A simulated student is run with any ``act``. A
+    teacher that uses value estimates is first told the episode's first observation, length and (undiscounted: a
+    plain loop has no discount factor) return; its value estimator, if any, is the caller's to set.
 
     Returns:
         One record per episode, in order; ``timesteps`` counts the steps of this loop.
@@ -155,6 +178,7 @@ def run_curriculum(
     timesteps = 0
     for episode in range(episodes):
         observation, info = env.reset(seed=seed if episode == 0 else None, options={"task": teacher.sample_task()})
+        initial_observation = observation
         episode_return, length, done = 0.0, 0, False
         while not done:
             observation, reward, terminated, truncated, info = env.step(act(observation))
@@ -164,6 +188,8 @@ def run_curriculum(
         timesteps += length
         record = EpisodeRecord(timesteps, 0, dict(info["task"]), episode_return, length, bool(info["success"]))
         records.append(record)
+        if uses_value_estimates(teacher):
+            teacher.record_episode(initial_observation, length=length, discounted_return=episode_return)
         _credit(teacher, record, on_episode)
     return records
 

@@ -8,17 +8,35 @@
     teacher.update(task, episode_return)
 """
 
-# Built-in teachers register on import.
-from . import adr, alp_gmm, covar_gmm, cyclical, expert_curriculum, plr, random_teacher, riac  # noqa: F401
+# Built-in teachers register on import; the neural ones (goal_gan, self_paced, setter_solver) import torch only when
+# one is built.
+from . import (  # noqa: F401
+    adr,
+    alp_gmm,
+    covar_gmm,
+    cyclical,
+    expert_curriculum,
+    goal_gan,
+    plr,
+    random_teacher,
+    riac,
+    self_paced,
+    setter_solver,
+)
 from .base import Teacher, TeacherError
 from .registry import ENTRY_POINT_GROUP, available_teachers, make_teacher, register_teacher, teacher_hyperparameters
+from .value_estimates import ValueEstimateTeacher, ValueEstimator, report_episode, uses_value_estimates
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Teacher",
     "TeacherError",
+    "ValueEstimateTeacher",
+    "ValueEstimator",
     "available_teachers",
     "make_teacher",
     "register_teacher",
+    "report_episode",
     "teacher_hyperparameters",
+    "uses_value_estimates",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -34,6 +34,19 @@ def checked_real(teacher: str, name: str, value: object, *, low: float = -math.i
             f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}")
         raise TeacherError(f"teacher {teacher!r}: {name} must be a finite number{interval}, got {value!r}")
     return float(value)
+
+
+def checked_pair(teacher: str, name: str, value: object, *, low: float = -math.inf, high: float = math.inf,
+                 strict: bool = True) -> tuple[float, float]:
+    """``value`` as a ``(first, second)`` pair of finite numbers in [low, high] with ``first < second`` (``<=``
+    unless ``strict``); else a TeacherError naming ``name`` and the value."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)) or len(value) != 2:
+        raise TeacherError(f"teacher {teacher!r}: {name} must be a (low, high) pair of numbers, got {value!r}")
+    first, second = (checked_real(teacher, name, item, low=low, high=high) for item in value)
+    if first > second or (strict and first == second):
+        raise TeacherError(f"teacher {teacher!r}: {name} must have low {'<' if strict else '<='} high, "
+                           f"got ({first:g}, {second:g})")
+    return first, second
 
 
 def checked_distribution(teacher: str, name: str, task_space: TaskSpace,

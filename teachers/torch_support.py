@@ -75,23 +75,29 @@ def seeded_torch(rng: np.random.Generator) -> Iterator[None]:
         yield
 
 
-def cpu_state(state: Any) -> Any:
-    """A deep copy of ``state`` (nested dicts, lists and tuples of tensors and plain values) with every tensor
-    detached and on the CPU: what a teacher's ``state_dict`` stores of its networks and optimisers."""
-    return _map_tensors(state, lambda tensor: tensor.detach().to("cpu", copy=True))
+def numpy_state(state: Any) -> Any:
+    """A deep copy of ``state`` (nested dicts, lists and tuples of tensors and plain values) with every tensor as a
+    detached numpy array: what a teacher's ``state_dict`` stores of its networks and optimisers. Unlike tensors
+    (a pickled tensor carries its storage's memory address), equal states then pickle to equal bytes, so teacher
+    states can be compared and checkpointed stably, and they load on any device."""
+    return _map_tensors(state, lambda tensor: tensor.detach().cpu().numpy().copy())
 
 
-def device_state(state: Any, device: Any) -> Any:
-    """A copy of a :func:`cpu_state` with every tensor moved to ``device``."""
-    return _map_tensors(state, lambda tensor: tensor.detach().to(device, copy=True))
+def tensor_state(state: Any, device: Any) -> Any:
+    """The inverse of :func:`numpy_state`: every numpy array becomes a tensor on ``device``."""
+    torch = import_torch("neural teacher")
+    return _map_leaves(state, np.ndarray, lambda array: torch.from_numpy(array.copy()).to(device))
 
 
 def _map_tensors(state: Any, convert: Any) -> Any:
-    torch = import_torch("neural teacher")
-    if isinstance(state, torch.Tensor):
+    return _map_leaves(state, import_torch("neural teacher").Tensor, convert)
+
+
+def _map_leaves(state: Any, leaf_type: type, convert: Any) -> Any:
+    if isinstance(state, leaf_type):
         return convert(state)
     if isinstance(state, dict):
-        return {key: _map_tensors(value, convert) for key, value in state.items()}
+        return {key: _map_leaves(value, leaf_type, convert) for key, value in state.items()}
     if isinstance(state, (list, tuple)):
-        return type(state)(_map_tensors(value, convert) for value in state)
+        return type(state)(_map_leaves(value, leaf_type, convert) for value in state)
     return state

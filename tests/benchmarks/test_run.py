@@ -217,3 +217,40 @@ def test_the_forgetting_challenge_resets_an_rl_student_on_schedule(tmp_path):
         if "student/resets" in accumulator.Tags()["scalars"]:
             resets += [event.value for event in accumulator.Scalars("student/resets")]
     assert max(resets) == 2.0  # at 128 and 256 timesteps
+
+
+# ---------------------------------------------------------------------------------- teachers that use the student
+def test_a_sac_run_on_stump_tracks_gives_self_paced_the_critics_values(tmp_path):
+    config = RunConfig(env="teachgym/StumpTracks-v0", teacher="self-paced", student="sac", student_kwargs=TINY,
+                       teacher_kwargs={"update_frequency": 80, "update_offset": 80}, total_timesteps=300,
+                       eval_every=300, checkpoint_every=300, seed=1, device="cpu",
+                       test_set={"tasks": [[0.0, 6.0]]}, env_kwargs={"body": "small_bipedal"},
+                       out_dir=str(tmp_path / "run"))
+    folder = run(config)
+    assert_complete(folder, config, test_tasks=1)
+    last = rows(folder, "metrics")[-1]
+    assert float(last["teacher.updates"]) >= 2 and float(last["teacher.student_values"]) == 1.0
+    state = load_pickle(RunFolder(folder).latest_checkpoint() / "teacher.pkl")
+    assert state["algorithm"]["steps"] == int(rows(folder, "curriculum")[-1]["timesteps"])  # lengths were counted
+
+
+def test_a_simulated_run_gives_self_paced_the_students_expected_returns(tmp_path):
+    config = RunConfig(**{**SIMULATED, "teacher": "self-paced", "total_timesteps": 600},
+                       teacher_kwargs={"preset": "simulated"}, expert_knowledge="high", out_dir=str(tmp_path / "run"))
+    folder = run(config)
+    assert_complete(folder, config, test_tasks=100)
+    last = rows(folder, "metrics")[-1]
+    assert float(last["teacher.updates"]) == 9 and float(last["teacher.student_values"]) == 1.0
+    assert float(last["teacher.mean_value"]) > -100.0  # the expected returns of the (easy) tasks it chose
+
+
+def test_the_run_passes_its_device_to_teachers_that_take_one():
+    from teachgym.benchmarks.experiment import prepare
+
+    settings = dict(env="teachgym/SimulatedStudent-v0", student="simulated", device="cpu")
+    assert prepare(RunConfig(**settings, teacher="self-paced")).teacher_hyperparameters["device"] == "cpu"
+    explicit = prepare(RunConfig(**settings, teacher="self-paced", teacher_kwargs={"device": "auto"}))
+    assert explicit.teacher_hyperparameters["device"] == "auto"
+    assert "device" not in prepare(RunConfig(**settings, teacher="alp-gmm")).teacher_hyperparameters
+    with pytest.raises(ConfigError, match="RunConfig.teacher_kwargs: .*device 'cuda:7'"):
+        prepare(RunConfig(**{**settings, "device": "cuda:7"}, teacher="self-paced"))

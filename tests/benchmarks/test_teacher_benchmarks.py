@@ -41,3 +41,16 @@ def test_curriculum_overhead_prints_both_modes_and_the_ratio(capsys):
     assert (student, steps) == ("ppo", "128")
     assert float(ratio) == pytest.approx(float(taught) / float(plain), rel=0.6)
     assert " ".join(verdict).endswith("the 0.95x target")
+
+
+def test_neural_teacher_speed_prints_every_neural_teacher_and_the_reference(capsys):
+    from teachgym.benchmarks import neural_teacher_speed
+
+    assert neural_teacher_speed.main(["--episodes", "60", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = {tuple(line.split()[:2]): line.split() for line in out.splitlines()[2:] if line.split()}
+    devices = neural_teacher_speed.devices()
+    assert {("alp-gmm", "cpu")} | {(name, device) for name in neural_teacher_speed.NEURAL_TEACHERS
+                                   for device in devices} <= set(rows)
+    assert rows[("alp-gmm", "cpu")][3] == "1.0"  # the reference against itself
+    assert ("cuda" in devices) != ("CUDA: not available on this machine" in out)

@@ -21,6 +21,12 @@ EXPERT_KNOWLEDGE = {
     "adr": {"reward_thresholds": (0.0, 180.0), "initial_task": [0.25, 0.0]},
     "expert-easy-to-hard": {"initial_distribution": {"mean": [0.0, 4.0], "std": [0.1, 1.0]}},
 }
+# Optional knowledge: the success threshold of teachers that learn from success, for updates without a success flag.
+SUCCESS_KNOWLEDGE = {name: {"reward_thresholds": (0.0, 180.0)} for name in ("goal-gan", "setter-solver")}
+# Hyperparameters that bring teachers with a slow schedule into action within the contract's few hundred episodes.
+FAST_SCHEDULES = {
+    "self-paced": {"update_frequency": 50, "update_offset": 100},
+}
 SPACES = {
     "continuous": TaskSpace({"x": (0.0, 1.0), "y": (-5.0, 5.0)}),
     "with_integer": TaskSpace({"x": (0.0, 1.0), "n": (0, 4)}, integer=["n"]),
@@ -29,7 +35,8 @@ TEACHERS = sorted(available_teachers())
 
 
 def make(name: str, space: TaskSpace = SPACES["continuous"], seed: int = 0) -> Teacher:
-    return make_teacher(name, space, seed=seed, reward_range=REWARD_RANGE, **EXPERT_KNOWLEDGE.get(name, {}))
+    return make_teacher(name, space, seed=seed, reward_range=REWARD_RANGE, **EXPERT_KNOWLEDGE.get(name, {}),
+                        **SUCCESS_KNOWLEDGE.get(name, {}), **FAST_SCHEDULES.get(name, {}))
 
 
 class SyntheticStudent:

@@ -1,16 +1,18 @@
 """The neural teachers' torch support: device resolution, seeded initialisation, state copies."""
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
 
 from teachgym.teachers import TeacherError
 from teachgym.teachers.torch_support import (
-    cpu_state,
-    device_state,
     import_torch,
+    numpy_state,
     resolve_torch_device,
     seeded_torch,
+    tensor_state,
 )
 
 
@@ -66,18 +68,20 @@ def test_seeded_torch_builds_the_same_network_for_the_same_seed_and_leaves_the_g
     assert not torch.equal(weights[0], other)
 
 
-def test_cpu_state_is_a_detached_deep_copy_with_structure_kept():
+def test_numpy_state_is_a_detached_copy_that_pickles_stably_and_tensor_state_restores_it():
     layer = torch.nn.Linear(2, 2)
     optimiser = torch.optim.Adam(layer.parameters())
     layer(torch.ones(1, 2)).sum().backward()
     optimiser.step()
-    state = {"net": layer.state_dict(), "opt": optimiser.state_dict(), "steps": [1, (2, "a")]}
-    copied = cpu_state(state)
-    assert copied["steps"] == [1, (2, "a")]
-    assert torch.equal(copied["net"]["weight"], layer.weight)
+    state = {"net": layer.state_dict(), "opt": optimiser.state_dict()}
+    assert pickle.dumps(numpy_state(state)) == pickle.dumps(numpy_state(state))
+    copied = numpy_state({**state, "steps": [1, (2, "a")]})
+    assert isinstance(copied["net"]["weight"], np.ndarray) and copied["steps"] == [1, (2, "a")]
     with torch.no_grad():
         layer.weight.add_(1.0)
-    assert not torch.equal(copied["net"]["weight"], layer.weight)
-    moved = device_state(copied, torch.device("cpu"))
-    assert torch.equal(moved["opt"]["state"][0]["exp_avg"], copied["opt"]["state"][0]["exp_avg"])
-    assert moved["opt"]["state"][0]["exp_avg"] is not copied["opt"]["state"][0]["exp_avg"]
+    assert not np.array_equal(copied["net"]["weight"], layer.weight.detach().numpy())
+    layer.load_state_dict(tensor_state(copied["net"], torch.device("cpu")))
+    restored = tensor_state(numpy_state(state), torch.device("cpu"))
+    assert torch.equal(restored["net"]["weight"], layer.weight)
+    assert torch.equal(restored["opt"]["state"][0]["step"], optimiser.state_dict()["state"][0]["step"])
+    assert restored["opt"]["param_groups"] == optimiser.state_dict()["param_groups"]

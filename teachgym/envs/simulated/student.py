@@ -268,6 +268,13 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         """
         return self._noise_free_return(self._cell_of(self.task_space.validate(task))[1])
 
+    def value_estimates(self, observations: Any) -> np.ndarray:
+        """The student's value of episodes starting from ``observations`` (initial observations as ``reset`` returns
+        them, one per row): the expected return of the task each stands for, as :meth:`expected_return`. A simulated
+        student's answer to a teacher asking for value estimates (see ``teachgym.teachers.value_estimates``)."""
+        units = np.clip(np.atleast_2d(np.asarray(observations, dtype=np.float64)), 0.0, 1.0)
+        return np.array([self.expected_return(task) for task in self.task_space.denormalize(units)])
+
     @property
     def mastered_share(self) -> float:
         """Share of the task space (uniform over the relevant dimensions) where the student's noise-free return

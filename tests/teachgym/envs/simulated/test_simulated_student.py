@@ -389,3 +389,23 @@ def test_expected_return_scores_a_task_without_training_on_it():
     assert abs(student.expected_return([0.05, 0.05]) - episode_return) < 40.0
     with pytest.raises(TaskError, match="outside its bounds"):
         student.expected_return([2.0, 0.0])
+
+
+@pytest.mark.parametrize("env_id", [INFEASIBLE, DISTRACTORS, RUGGED])
+def test_value_estimates_are_the_expected_returns_of_the_tasks_the_initial_observations_stand_for(env_id):
+    env = gym.make(env_id)
+    student = env.unwrapped
+    env.reset(seed=0)
+    rng = np.random.default_rng(0)
+    easiest = student.task_space.default
+    tasks = [student.task_space.sample(rng) for _ in range(30)] + [student.task_space.high, student.task_space.low,
+                                                                   easiest]
+    for _ in range(20):  # practice on the easiest task, so that the values differ
+        env.reset(options={"task": easiest})
+        env.step(ACTION)
+    observations, expected = [], []
+    for task in tasks:
+        observations.append(env.reset(options={"task": task})[0])
+        expected.append(student.expected_return(task))
+    assert student.value_estimates(np.array(observations)).tolist() == pytest.approx(expected)
+    assert len(set(expected)) > 1

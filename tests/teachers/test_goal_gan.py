@@ -1,0 +1,204 @@
+"""GoalGAN: labelling by success rate, the solved-task buffer, GAN training towards intermediate tasks, pretraining,
+exact resume, and the frontier behaviour on a simulated student."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+import teachgym
+from teachgym import TaskSpace
+from teachgym.teachers import TeacherError, make_teacher
+
+SPACE = TaskSpace({"x": (0.0, 1.0), "y": (-5.0, 5.0)})
+SMALL = {"generator_layers": (16,), "discriminator_layers": (16,), "gan_iterations": 20, "batch_size": 16}
+SPREAD_OUT = {"mean": [0.5, 0.0], "std": [0.3, 3.0]}  # expert samples covering most of SPACE
+
+
+def small_gan(**hyperparameters):
+    return make_teacher("goal-gan", SPACE, **{"seed": 0, **SMALL, **hyperparameters})
+
+
+def test_a_generated_task_is_proposed_once_per_rollout_then_labelled_by_its_success_rate():
+    teacher = small_gan(rollouts_per_task=3, old_task_ratio=0.0, tasks_per_update=10)
+    rates = {}
+    for pattern in ([True, False, False], [True, True, True], [False, False, False], [True, True, False]):
+        tasks = [teacher.sample_task() for _ in range(3)]
+        np.testing.assert_array_equal(tasks[0], tasks[1])
+        np.testing.assert_array_equal(tasks[0], tasks[2])
+        for success in pattern:
+            teacher.update(tasks[0], 0.0, success=success)
+        rates[tuple(tasks[0])] = np.mean(pattern)
+    assert teacher.labelled_goid == [True, False, False, True]  # 1/3 and 2/3 lie in [0.25, 0.75]
+    assert len(teacher.solved_tasks) == 1  # only the always-solved task
+    np.testing.assert_allclose(SPACE.denormalize(teacher.solved_tasks[0]), list(rates)[1])
+    assert teacher.metrics()["labelled_tasks"] == 4.0 and teacher.metrics()["pending_tasks"] == 0.0
+
+
+def test_solved_tasks_replay_with_noise_and_are_not_labelled():
+    teacher = small_gan(rollouts_per_task=1, old_task_ratio=1.0, task_noise=0.0)
+    task = teacher.sample_task()  # nothing solved yet: a generated task
+    teacher.update(task, 0.0, success=True)
+    assert len(teacher.solved_tasks) == 1 and len(teacher.labelled_tasks) == 1
+    for _ in range(5):
+        replay = teacher.sample_task()
+        np.testing.assert_allclose(replay, task)
+        teacher.update(replay, 0.0, success=False)
+    assert len(teacher.labelled_tasks) == 1  # replays teach the GAN nothing
+    noisy = small_gan(rollouts_per_task=1, old_task_ratio=1.0, task_noise=0.05)
+    noisy.update(noisy.sample_task(), 0.0, success=True)
+    offsets = np.array([SPACE.normalize(noisy.sample_task()) for _ in range(400)]) - noisy.solved_tasks[0]
+    assert np.std(offsets[np.abs(offsets).max(axis=1) < 0.2], axis=0) == pytest.approx([0.05, 0.05], rel=0.15)
+
+
+def test_solved_tasks_closer_than_the_distance_threshold_are_not_added_twice():
+    teacher = small_gan(rollouts_per_task=1, solved_distance=0.1)
+    for x in (0.5, 0.55, 0.7):  # 0.55 is within 0.1 * sqrt(2) of 0.5
+        teacher.update([x, 0.0], 0.0, success=True)  # tasks the teacher did not propose are ignored
+    assert len(teacher.solved_tasks) == 0
+    for x in (0.5, 0.55, 0.7):
+        teacher.pending_tasks = np.vstack([teacher.pending_tasks, SPACE.normalize([x, 0.0])])
+        teacher.pending_successes.append([])
+        teacher.update([x, 0.0], 0.0, success=True)
+    np.testing.assert_allclose(teacher.solved_tasks[:, 0], [0.5, 0.7])
+
+
+def test_the_gan_trains_every_batch_of_labelled_tasks_that_holds_an_intermediate_one():
+    teacher = small_gan(rollouts_per_task=2, old_task_ratio=0.0, tasks_per_update=2)
+    before = teacher.networks["generator"][0].weight.detach().clone()
+    for patterns, trainings in ((([False, False], [True, True]), 0), (([True, False], [False, False]), 1)):
+        for pattern in patterns:
+            tasks = [teacher.sample_task() for _ in pattern]
+            for task, success in zip(tasks, pattern):
+                teacher.update(task, 0.0, success=success)
+        assert teacher.gan_trainings == trainings and teacher.labelled_tasks == []
+        assert torch.equal(before, teacher.networks["generator"][0].weight) == (trainings == 0)
+    assert teacher.metrics()["goid_share"] == 0.5
+    assert len(teacher.generated) == 0  # tasks drawn from the old generator are dropped
+
+
+def test_training_moves_the_generator_to_the_intermediate_tasks():
+    # Success rates: x < 0.4 always solved, x > 0.6 never, in between half of the time (intermediate).
+    teacher = small_gan(initial_distribution=SPREAD_OUT, tasks_per_update=40, old_task_ratio=0.0, gan_iterations=100)
+    start = teacher.generate(500)[:, 0]
+    assert np.mean((start > 0.4) & (start < 0.6)) < 0.5
+    for episode in range(2000):
+        task = teacher.sample_task()
+        x = SPACE.normalize(task)[0]
+        teacher.update(task, 0.0, success=bool(x < 0.4 or (x < 0.6 and episode % 2 == 0)))
+    generated = teacher.generate(500)[:, 0]
+    assert teacher.gan_trainings >= 10
+    assert np.mean((generated > 0.4) & (generated < 0.6)) > 0.8
+
+
+def test_pretraining_on_the_expert_distribution_centres_the_generator_there():
+    untrained = small_gan().generate(500)
+    teacher = small_gan(initial_distribution={"mean": [0.3, -2.0], "std": [0.05, 0.5]}, pretrain_iterations=300)
+    generated = teacher.generate(500)
+    np.testing.assert_allclose(generated.mean(axis=0), [0.3, 0.3], atol=0.05)
+    assert np.all(generated.std(axis=0) < 0.15)
+    assert np.abs(untrained.mean(axis=0) - [0.3, 0.3]).max() > 0.05
+
+
+def test_updates_without_success_use_the_reward_thresholds_or_are_refused():
+    teacher = small_gan(rollouts_per_task=2, reward_thresholds=(0.0, 180.0))
+    task = teacher.sample_task()
+    teacher.update(task, 180.0)
+    teacher.update(task, 179.0)
+    assert teacher.labelled_goid == [True]
+    strict = small_gan()
+    before = strict.state_dict()
+    with pytest.raises(TeacherError, match="'goal-gan' learns from each episode's success: pass success="):
+        strict.update(strict.sample_task(), 200.0)
+    assert strict.episodes == 0 and before["rng"] != strict.state_dict()["rng"]  # only the sample drew
+
+
+@pytest.mark.parametrize(("hyperparameters", "fragment"), [
+    ({"intermediate_success": (0.8, 0.2)}, "intermediate_success must have low <= high, got (0.8, 0.2)"),
+    ({"intermediate_success": (0.2, 1.5)}, "intermediate_success must be a finite number in [0, 1], got 1.5"),
+    ({"generator_layers": ()}, "generator_layers must be a non-empty sequence of positive layer sizes, got ()"),
+    ({"discriminator_layers": (8, 0)}, "discriminator_layers must be a non-empty sequence of positive layer sizes"),
+    ({"old_task_ratio": 1.5}, "old_task_ratio must be a finite number in [0, 1], got 1.5"),
+    ({"rollouts_per_task": 0}, "rollouts_per_task must be an integer >= 1, got 0"),
+    ({"learning_rate": 0.0}, "learning_rate must be a finite number in (0, inf], got 0.0"),
+    ({"reward_thresholds": (5.0, 1.0)}, "reward_thresholds must have low < high, got (5, 1)"),
+    ({"device": "gpu"}, "device must be \"auto\", \"cpu\", \"cuda\", \"cuda:N\" or a torch.device, got 'gpu'"),
+    ({"initial_distribution": {"mean": [0.5]}}, "initial_distribution must be a mapping with exactly the keys"),
+])
+def test_bad_hyperparameters_are_named(hyperparameters, fragment):
+    with pytest.raises(TeacherError) as raised:
+        make_teacher("goal-gan", SPACE, **hyperparameters)
+    assert fragment in str(raised.value)
+
+
+def test_a_resumed_gan_continues_exactly_and_refuses_other_network_sizes(continues_exactly):
+    schedule = {"rollouts_per_task": 2, "tasks_per_update": 5, "reward_thresholds": (0.0, 180.0)}
+    teacher = small_gan(**schedule)
+    rng = np.random.default_rng(0)
+    returns = lambda: float(rng.choice([0.0, 200.0]))  # noqa: E731  (successes through the thresholds)
+    for _ in range(60):
+        teacher.update(teacher.sample_task(), returns())
+    assert teacher.gan_trainings >= 2
+    trainings = teacher.gan_trainings
+    continues_exactly(teacher, small_gan(seed=7, **schedule), returns, 60)
+    assert teacher.gan_trainings >= trainings + 2
+    wider = small_gan(generator_layers=(32,))
+    with pytest.raises(TeacherError, match="network 'generator' was saved with other sizes"):
+        wider.load_state_dict(teacher.state_dict())
+    assert wider.episodes == 0
+
+
+def test_building_leaves_the_global_torch_stream_and_thread_count_alone():
+    torch.manual_seed(5)
+    expected = torch.rand(2)
+    torch.manual_seed(5)
+    threads = torch.get_num_threads()
+    teacher = small_gan(initial_distribution=SPREAD_OUT, pretrain_iterations=5)
+    teacher.update(teacher.sample_task(), 0.0, success=True)
+    assert torch.equal(torch.rand(2), expected)
+    assert torch.get_num_threads() == threads
+    assert teacher.device == torch.device("cpu") or torch.cuda.is_available()
+
+
+def frontier_shares(teacher_kwargs: dict, episodes: int, seed: int = 0) -> tuple[float, float, float]:
+    """Train a simulated student with GoalGAN; over the second half, the share of the teacher's tasks that were at the
+    student's frontier when proposed (learnable, not mastered yet), the share of the space at the frontier, and the
+    share of proposed tasks that are infeasible."""
+    env = gym.make("teachgym/SimulatedStudent-v0", return_noise=30.0, learning_rate=0.02)
+    student = env.unwrapped
+    env.reset(seed=seed)
+    knowledge = student.expert_knowledge()
+    teacher = make_teacher("goal-gan", student.task_space, seed=seed,
+                           initial_distribution=knowledge.initial_distribution, **teacher_kwargs)
+    competence = student._map  # the simulated student's competence map: what the frontier is made of
+    at_frontier, infeasible, frontier_share = [], [], []
+    for episode in range(episodes):
+        task = teacher.sample_task()
+        cell = student._cell_of(task)[1]
+        at_frontier.append(competence.competence_at(cell) <= competence.mastery and competence.learnability(cell) > 0)
+        infeasible.append(competence.learnability(cell) == 0 and competence.competence_at(cell) == 0)
+        if episode % 200 == 0:
+            cells = [competence.index_of(index) for index in np.ndindex(student.competence.shape)]
+            frontier_share.append(np.mean([competence.competence_at(c) <= competence.mastery
+                                           and competence.learnability(c) > 0 for c in cells]))
+        student.set_task(task)
+        env.reset()
+        _, episode_return, _, _, info = env.step(np.zeros(1, dtype=np.float32))
+        teacher.update(list(info["task"].values()), episode_return, success=info["success"])
+    half = episodes // 2
+    return float(np.mean(at_frontier[half:])), float(np.mean(frontier_share[len(frontier_share) // 2:])), float(
+        np.mean(infeasible[half:]))
+
+
+def test_goal_gan_concentrates_its_tasks_at_the_frontier_of_competence():
+    """On a simulated student whose feasible region and competence are known (pretrained on the easy expert
+    distribution, as with TeachMyAgent's "high" expert knowledge), GoalGAN keeps proposing tasks that are learnable but
+    not mastered yet, several times as often as they occur in the space; the same pretrained generator, never trained
+    on the student's successes, drifts into what is already mastered."""
+    assert teachgym.env_ids()  # the simulated students are registered
+    trained, space_share, infeasible = frontier_shares({}, 1600)
+    frozen, _, _ = frontier_shares({"tasks_per_update": 10**6}, 1600)
+    assert space_share < 0.08
+    assert trained > 4 * space_share
+    assert trained > 1.5 * frozen
+    assert infeasible < 0.02

@@ -17,6 +17,7 @@ from .spec import (
     BodySpec,
     Colour,
     Contact,
+    GraspSpec,
     JointSpec,
     PartSpec,
     box,
@@ -104,7 +105,7 @@ def chained_limb(
     return parts, joints
 
 
-def head_and_torso() -> tuple[list[PartSpec], list[JointSpec]]:
+def _head_and_torso() -> tuple[list[PartSpec], list[JointSpec]]:
     """The chimpanzees' head on a passive neck above the torso; both critical, as in the reference, and only the
     head gets the start push."""
     head = PartSpec(
@@ -119,25 +120,46 @@ def head_and_torso() -> tuple[list[PartSpec], list[JointSpec]]:
     return [head, torso], [JointSpec("head", "torso", (0.0, TORSO_HEIGHT / 2), (-0.1 * math.pi, 0.1 * math.pi))]
 
 
-def profile_chimpanzee(motors_torque: float = 100.0) -> BodySpec:
-    """A chimpanzee in profile: both legs and both arms overlap at the torso's axis (14 motors, 50 observations)."""
-    motors_torque = positive("motors_torque", motors_torque)
-    parts, joints = head_and_torso()
-    limbs = [(f"leg_{index}", -LEG_DOWN, LEG, NEAR_LIMB_COLOURS) for index in range(2)]
-    limbs += [(f"arm_{index}", ARM_UP, ARM, FAR_LIMB_COLOURS) for index in range(2)]
-    for prefix, anchor_y, segments, colours in limbs:
-        limb_parts, limb_joints = chained_limb(prefix, anchor_y, segments, colours)
+@dataclass(frozen=True)
+class Limb:
+    """One limb of a chimpanzee: its name prefix, the height of its joint on the torso, its segments from the torso
+    outwards, its colours, and whether it is raised (a climber's arm) rather than hanging."""
+
+    prefix: str
+    anchor_y: float
+    segments: tuple[Segment, ...]
+    colours: tuple[Colour, Colour]
+    upward: bool = False
+
+
+def chimpanzee_spec(
+    name: str, kind: str, limbs: list[Limb], motors_torque: float, hands: tuple[GraspSpec, ...] = ()
+) -> BodySpec:
+    """A chimpanzee body: head and torso with ``limbs``; the torque penalty is shared by five limb groups (legs,
+    arms, hands) as in the reference, and the head angle is not penalised."""
+    parts, joints = _head_and_torso()
+    for limb in limbs:
+        limb_parts, limb_joints = chained_limb(limb.prefix, limb.anchor_y, limb.segments, limb.colours,
+                                               upward=limb.upward)
         parts += limb_parts
         joints += limb_joints
     return BodySpec(
-        name="profile_chimpanzee",
-        kind="walker",
+        name=name,
+        kind=kind,
         parts=tuple(parts),
         joints=tuple(joints),
         head="head",
-        motors_torque=motors_torque,
+        motors_torque=positive("motors_torque", motors_torque),
         torque_penalty=split_torque_penalty(5),
         width=24 * PIXEL,
         center_height=2 * LIMB_LENGTH + LEG_DOWN,
         head_angle_penalty=False,
+        hands=hands,
     )
+
+
+def profile_chimpanzee(motors_torque: float = 100.0) -> BodySpec:
+    """A chimpanzee in profile: both legs and both arms overlap at the torso's axis (14 motors, 50 observations)."""
+    limbs = [Limb(f"leg_{index}", -LEG_DOWN, LEG, NEAR_LIMB_COLOURS) for index in range(2)]
+    limbs += [Limb(f"arm_{index}", ARM_UP, ARM, FAR_LIMB_COLOURS) for index in range(2)]
+    return chimpanzee_spec("profile_chimpanzee", "walker", limbs, motors_torque)

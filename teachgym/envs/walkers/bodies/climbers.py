@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from ..physics import PIXEL
 from .chimpanzee import (
     ARM_UP,
     HAND_PART_LENGTH,
@@ -18,21 +17,11 @@ from .chimpanzee import (
     LEG_DOWN,
     LIMB_LENGTH,
     LIMB_WIDTH,
+    Limb,
     Segment,
-    chained_limb,
-    head_and_torso,
+    chimpanzee_spec,
 )
-from .spec import (
-    FAR_LIMB_COLOURS,
-    NEAR_LIMB_COLOURS,
-    SPEED_HAND,
-    SPEED_HIP,
-    BodySpec,
-    Contact,
-    GraspSpec,
-    positive,
-    split_torque_penalty,
-)
+from .spec import FAR_LIMB_COLOURS, NEAR_LIMB_COLOURS, SPEED_HAND, SPEED_HIP, BodySpec, Contact, GraspSpec
 
 HAND_SENSOR_RADIUS = 0.05  # metres
 # A climber's arm, from the shoulder up: its angle limits let it swing from straight up to far behind the back.
@@ -47,29 +36,11 @@ CLIMBING_LEG = (LEG[0], dataclasses.replace(LEG[1], contact=Contact.CRITICAL))
 
 
 def _climber(name: str, motors_torque: float, with_legs: bool) -> BodySpec:
-    motors_torque = positive("motors_torque", motors_torque)
-    parts, joints = head_and_torso()
-    limbs = [(f"leg_{index}", -LEG_DOWN, CLIMBING_LEG, NEAR_LIMB_COLOURS, False) for index in range(2) if with_legs]
-    limbs += [(f"arm_{index}", ARM_UP, CLIMBING_ARM, FAR_LIMB_COLOURS, True) for index in range(2)]
-    for prefix, anchor_y, segments, colours, upward in limbs:
-        limb_parts, limb_joints = chained_limb(prefix, anchor_y, segments, colours, upward=upward)
-        parts += limb_parts
-        joints += limb_joints
+    limbs = [Limb(f"leg_{index}", -LEG_DOWN, CLIMBING_LEG, NEAR_LIMB_COLOURS) for index in range(2) if with_legs]
+    limbs += [Limb(f"arm_{index}", ARM_UP, CLIMBING_ARM, FAR_LIMB_COLOURS, upward=True) for index in range(2)]
     # The sensor sits at the far end of each hand, where it meets the ceiling.
     hands = tuple(GraspSpec(f"arm_{index}_hand", (0.0, HAND_PART_LENGTH / 2), HAND_SENSOR_RADIUS) for index in range(2))
-    return BodySpec(
-        name=name,
-        kind="climber",
-        parts=tuple(parts),
-        joints=tuple(joints),
-        head="head",
-        motors_torque=motors_torque,
-        torque_penalty=split_torque_penalty(5),
-        width=24 * PIXEL,
-        center_height=2 * LIMB_LENGTH + LEG_DOWN,
-        head_angle_penalty=False,
-        hands=hands,
-    )
+    return chimpanzee_spec(name, "climber", limbs, motors_torque, hands)
 
 
 def climbing_profile_chimpanzee(motors_torque: float = 100.0) -> BodySpec:

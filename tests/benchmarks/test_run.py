@@ -179,6 +179,19 @@ def test_sb3_students_train_on_stump_tracks_with_a_teacher(tmp_path, student, te
     assert (checkpoint / "replay_buffer.pkl").is_file() == (student == "sac")
 
 
+@pytest.mark.parametrize("body", ["climbing_chest_profile_chimpanzee", "fish"])
+def test_sac_trains_on_parkour_with_its_grasp_and_water_bodies(tmp_path, body):
+    tasks = [[-0.15, 0.8, 0.1, water, 2.0, 2.0] for water in (0.0, 1.0)]
+    config = RunConfig(env="teachgym/Parkour-v0", teacher="alp-gmm", student="sac", student_kwargs=TINY,
+                       total_timesteps=300, eval_every=300, checkpoint_every=300, seed=3, test_set={"tasks": tasks},
+                       env_kwargs={"body": body, "max_episode_steps": 100}, out_dir=str(tmp_path / "run"))
+    folder = run(config)
+    assert_complete(folder, config, test_tasks=2)
+    assert len(rows(folder, "curriculum")) >= 3
+    names = ("cppn_input_0", "cppn_input_1", "cppn_input_2", "water_level", "creepers_height", "creepers_spacing")
+    assert all(f"task.{name}" in rows(folder, "curriculum")[0] for name in names)
+
+
 def test_a_killed_ppo_run_resumes_and_finishes_complete_and_duplicate_free(tmp_path):
     config = RunConfig(env="teachgym/StumpTracks-v0", teacher="alp-gmm", student="ppo", student_kwargs=TINY,
                        total_timesteps=3000, eval_every=1000, checkpoint_every=500, seed=2,

@@ -231,14 +231,24 @@ def _list_envs() -> None:
 
 
 def _list_bodies() -> None:
+    import gymnasium as gym
+
     from teachgym.envs.walkers.bodies import BODIES
+    from teachgym.envs.walkers.track import accepted_bodies, walker_env_ids
     from teachgym.errors import keyword_parameters
 
-    print("Walker bodies (body=..., body_kwargs={...})")
+    print("Bodies (body=..., body_kwargs={...}): kind, actions, observation size on each env that takes the body")
+    sizes: dict[str, list[str]] = {name: [] for name in BODIES}
+    for env_id in walker_env_ids():
+        for name in accepted_bodies(env_id):
+            env = gym.make(env_id, body=name, disable_env_checker=True)
+            sizes[name].append(f"{env_id.split('/')[-1].removesuffix('-v0')} {env.observation_space.shape[0]}")
+            env.close()
     for name, builder in BODIES.items():
         spec = builder()
+        actions = f"{len(spec.motors)} motors" + (f" + {len(spec.hands)} grasps" if spec.hands else "")
         options = ", ".join(f"{k}={v}" for k, v in keyword_parameters(builder).items())
-        print(f"  {name:<20} {spec.action_size:>2} motors, {4 + spec.state_size + 10:>2} observations; {options}")
+        print(f"  {name:<34} {spec.kind:<9} {actions:<20} {', '.join(sizes[name])}; {options}")
 
 
 def _list_teachers() -> None:

@@ -22,7 +22,7 @@ import gymnasium as gym
 import numpy as np
 
 import teachgym
-from teachgym.envs.walkers.track import accepted_bodies
+from teachgym.envs.walkers.track import accepted_bodies, walker_env_ids
 
 REFERENCE_ID = "BipedalWalker-v3"
 HEADLINE_ID = "teachgym/StumpTracks-v0"
@@ -84,8 +84,9 @@ def benchmark_cases() -> list[tuple[str, str | None]]:
     """Every registered id: the walker envs once per body they take (Parkour: every body), the other envs once
     (body None)."""
     cases: list[tuple[str, str | None]] = []
+    walkers = walker_env_ids()
     for env_id in teachgym.env_ids():
-        if gym.spec(env_id).entry_point.startswith("teachgym.envs.walkers."):
+        if env_id in walkers:
             cases += [(env_id, body) for body in accepted_bodies(env_id)]
         else:
             cases.append((env_id, None))

@@ -19,7 +19,9 @@ def test_list_shows_envs_bodies_teachers_and_students_with_their_parameters(caps
     out = capsys.readouterr().out
     assert "teachgym/StumpTracks-v0  (max 2000 steps)" in out
     assert "stump_height             [0, 3]  default 0" in out
-    assert "spider               12 motors, 42 observations; motors_torque=100.0, nb_pairs_of_legs=2" in out
+    assert ("spider                             walker    12 motors            StumpTracks 42, HexagonTracks 42, "
+            "Parkour 54; motors_torque=100.0, nb_pairs_of_legs=2") in out
+    assert ("climbing_profile_chimpanzee        climber   10 motors + 2 grasps Parkour 54; motors_torque=100.0") in out
     assert "alp-gmm  presets: tma" in out and "fit_rate = 250" in out
     assert "sac        presets: tiny, tma" in out
 

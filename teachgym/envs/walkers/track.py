@@ -19,6 +19,7 @@ from gymnasium.error import ResetNeeded
 from gymnasium.utils import EzPickle
 
 from ...errors import TeachgymError
+from ...registration import env_ids
 from ...task_space import TaskSpace
 from ..parametric import ParametricEnv
 from .bodies import BODIES, make_body_spec
@@ -245,6 +246,11 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
         self._lidar = None
         self._world = None
 
+
+
+def walker_env_ids() -> list[str]:
+    """The registered Box2D walker environments (the tracks and Parkour), in registration order."""
+    return [env_id for env_id in env_ids() if gym.spec(env_id).entry_point.startswith(__package__ + ".")]
 
 
 def accepted_bodies(env_id: str) -> list[str]:

@@ -56,7 +56,7 @@ class TaskSpace:
         self._high = _frozen(highs)
         integer = tuple(integer)
         for name in integer:
-            self._check_known(name)
+            self.check_name(name)
         self._integer = _frozen_bool([name in integer for name in self._names])
         if np.any(self._integer & ((self._low != np.round(self._low)) | (self._high != np.round(self._high)))):
             bad = [n for n, i, lo, hi in zip(self._names, self._integer, self._low, self._high)
@@ -110,7 +110,7 @@ class TaskSpace:
         if not isinstance(task, Mapping):
             raise TaskError(f"expected a mapping of task parameters {list(self._names)}, got {task!r}")
         for name in task:
-            self._check_known(name)
+            self.check_name(name)
         missing = [name for name in self._names if name not in task]
         if missing:
             raise TaskError(f"task is missing parameter(s) {missing}; expected all of {list(self._names)}")
@@ -170,7 +170,7 @@ class TaskSpace:
         the default is the space's own choice, not a user's task.
         """
         for name in overrides:
-            self._check_known(name)
+            self.check_name(name)
         bounds = {name: overrides.get(name, pair) for name, pair in self.bounds.items()}
         integer = [n for n, i in zip(self._names, self._integer) if i]
         narrowed = TaskSpace(bounds, integer=integer)
@@ -239,13 +239,16 @@ class TaskSpace:
         default = ", ".join(f"{n!r}: {v:g}" for n, v in self.to_dict(self._default).items())
         return f"TaskSpace({{{bounds}}}, default={{{default}}})"
 
-    # ------------------------------------------------------------------------------------------------- helpers
-    def _check_known(self, name: object) -> None:
+    def check_name(self, name: object, where: str = "") -> None:
+        """Raise a TaskError (prefixed with ``where``, e.g. a file and line) naming ``name`` and the closest
+        parameter name, unless ``name`` is one of the space's parameters."""
         if name not in self._names:
             raise TaskError(
-                f"unknown task parameter {name!r}{did_you_mean(str(name), self._names)}; "
+                f"{where}unknown task parameter {name!r}{did_you_mean(str(name), self._names)}; "
                 f"expected one of {list(self._names)}"
             )
+
+    # ------------------------------------------------------------------------------------------------- helpers
 
     def _as_vector(self, task: object) -> np.ndarray:
         if isinstance(task, (str, bytes)) or not isinstance(task, (Sequence, np.ndarray)):

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import TaskError, UnknownNameError, check_options, did_you_mean
+from .errors import TaskError, UnknownNameError, check_options
 from .task_space import TaskLike, TaskSpace
 
 __all__ = ["DEFAULT_TEST_SET_SEED", "DEFAULT_TEST_SET_SIZE", "TestSet"]
@@ -187,7 +187,7 @@ class TestSet:
         """
         if spec is None or isinstance(spec, str):
             spec = DEFAULT_SPEC if spec is None else spec
-            named = getattr(env.unwrapped, "named_test_sets", dict)() if env is not None else {}
+            named = env.unwrapped.named_test_sets() if env is not None else {}
             if spec != DEFAULT_SPEC and spec not in named:
                 raise UnknownNameError("test-set spec", spec, [DEFAULT_SPEC, *named])
             if env is None:
@@ -260,9 +260,7 @@ def _grid_spec(task_space: TaskSpace, points: object) -> dict[str, Any]:
     """``points`` as a plain ``name -> count | [values]`` dict in the space's order."""
     if isinstance(points, Mapping):
         for name in points:
-            if name not in task_space.names:
-                raise TaskError(f"grid: unknown task parameter {name!r}{did_you_mean(str(name), task_space.names)}; "
-                                f"expected one of {list(task_space.names)}")
+            task_space.check_name(name, "grid: ")
         missing = [name for name in task_space.names if name not in points]
         if missing:
             raise TaskError(f"grid: no points for {missing}; give a count or a list of values for every one of "
@@ -300,9 +298,7 @@ def _numbered_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
 def _csv_columns(path: Path, line: int, header: list[str], task_space: TaskSpace) -> list[int]:
     """For every dimension of the space, the index of its column in ``header``."""
     for column, name in enumerate(header, start=1):
-        if name not in task_space.names:
-            raise TaskError(f"{path}, line {line}, column {column}: unknown task parameter {name!r}"
-                            f"{did_you_mean(name, task_space.names)}; expected the columns {list(task_space.names)}")
+        task_space.check_name(name, f"{path}, line {line}, column {column}: ")
         if header.index(name) != column - 1:
             raise TaskError(f"{path}, line {line}, column {column}: task parameter {name!r} appears twice "
                             f"(also column {header.index(name) + 1})")

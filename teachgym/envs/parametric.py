@@ -79,6 +79,11 @@ class ParametricEnv(gym.Env):
             },
         )
 
+    def named_test_sets(self) -> dict[str, TestSet]:
+        """Reference test sets a run config may name besides ``"default"`` (e.g. Parkour's one per body kind);
+        none by default."""
+        return {}
+
     def default_test_set(self) -> TestSet:
         """The tasks a run evaluates on when its config names none: 100 uniform tasks of ``task_space`` drawn from
         seed 0, so every run of an env is tested on the same tasks. Envs with a reference test set override it."""

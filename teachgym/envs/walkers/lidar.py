@@ -52,9 +52,7 @@ class _ClosestTerrainSurface(_ClosestSurface):
     def ReportFixture(self, fixture, point, normal, fraction: float) -> float:  # noqa: N802
         if fixture.filterData.categoryBits & BODY_CATEGORY:
             return -1.0  # ignore this fixture and go on
-        self.fraction = fraction
-        self.code = SURFACE_CODES[fixture.userData]
-        return fraction
+        return super().ReportFixture(fixture, point, normal, fraction)
 
 
 def walker_fan(count: int = LIDAR_COUNT, fan: float = LIDAR_FAN, start: float = 0.0) -> tuple[float, ...]:

@@ -247,7 +247,6 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
         self._world = None
 
 
-
 def walker_env_ids() -> list[str]:
     """The registered Box2D walker environments (the tracks and Parkour), in registration order."""
     return [env_id for env_id in env_ids() if gym.spec(env_id).entry_point.startswith(__package__ + ".")]

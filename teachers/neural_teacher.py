@@ -110,9 +110,10 @@ class NeuralTeacher(Teacher):
         optimiser.step()
 
     # --------------------------------------------------------------------------------------------- conversions
-    def tensor(self, array: np.ndarray) -> Any:
-        """A float32 tensor on the teacher's device from a numpy array (e.g. a draw of ``self.rng``)."""
-        return self.torch.as_tensor(np.asarray(array, dtype=np.float32), device=self.device)
+    def tensor(self, array: np.ndarray, dtype: type = np.float32) -> Any:
+        """A tensor (float32 unless ``dtype`` says otherwise) on the teacher's device from a numpy array (e.g. a draw
+        of ``self.rng``)."""
+        return self.torch.as_tensor(np.asarray(array, dtype=dtype), device=self.device)
 
     def reported(self, unit: np.ndarray) -> np.ndarray:
         """The unit task that ``update`` will receive for the proposed ``unit`` (integer dimensions come back

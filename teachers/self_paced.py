@@ -126,8 +126,10 @@ class SelfPacedTeacher(ValueEstimateTeacher, NeuralTeacher):
         target = checked_distribution(name, "target_distribution", task_space, target_distribution)
         if target is None:
             target = np.full(self.ndim, 0.5), np.full(self.ndim, TARGET_STD_SHARE)
-        self._target = self._tensor(_diagonal_parameters(*target))
+        self._target = self.tensor(_diagonal_parameters(*target), np.float64)
         self._lower_rows, self._lower_columns = np.tril_indices(self.ndim, k=-1)
+        # the same indices as tensors, for building the Cholesky factor inside every objective evaluation
+        self._lower_indices = (self.tensor(self._lower_rows, np.int64), self.tensor(self._lower_columns, np.int64))
 
         self.parameters = _diagonal_parameters(*initial)
         self.steps = 0
@@ -208,9 +210,9 @@ class SelfPacedTeacher(ValueEstimateTeacher, NeuralTeacher):
         alpha = 0.0
         if self.updates >= self.alpha_offset:
             alpha = min(self.zeta * max(performance, 0.0) / max(self.kl_to_target, MIN_KL), MAX_ALPHA)
-        tasks = self._tensor(np.array(self.buffer_tasks))
-        centred = self._tensor(values - values.mean())
-        old = self._tensor(self.parameters)
+        tasks = self.tensor(np.array(self.buffer_tasks), np.float64)
+        centred = self.tensor(values - values.mean(), np.float64)
+        old = self.tensor(self.parameters, np.float64)
         old_distribution = self._distribution(old)
         old_log_density = old_distribution.log_prob(tasks)
         target = self._distribution(self._target)
@@ -254,22 +256,17 @@ class SelfPacedTeacher(ValueEstimateTeacher, NeuralTeacher):
         return self.estimate_values(np.stack(self.buffer_observations)), True
 
     # ------------------------------------------------------------------------------------------------- torch
-    def _tensor(self, array: np.ndarray) -> Any:
-        return self.torch.as_tensor(np.asarray(array, dtype=np.float64), device=self.device)
-
     def _distribution(self, parameters: Any) -> Any:
         """The Gaussian of a parameter vector: mean, log of the Cholesky diagonal, strictly lower Cholesky entries."""
         torch, d = self.torch, self.ndim
         scale = torch.diag(torch.exp(parameters[d:2 * d]))
         if d > 1:
-            rows, columns = (torch.as_tensor(index, device=self.device)
-                             for index in (self._lower_rows, self._lower_columns))
-            scale = scale.index_put((rows, columns), parameters[2 * d:])
+            scale = scale.index_put(self._lower_indices, parameters[2 * d:])
         return torch.distributions.MultivariateNormal(parameters[:d], scale_tril=scale, validate_args=False)
 
     def _kl_to_target(self) -> float:
         with self.torch.no_grad():
-            current = self._distribution(self._tensor(self.parameters))
+            current = self._distribution(self.tensor(self.parameters, np.float64))
             return float(self.torch.distributions.kl_divergence(current, self._distribution(self._target)))
 
     # ----------------------------------------------------------------------------------------------- checks

@@ -1,0 +1,215 @@
+"""The README's figures, generated: every figure it quotes sits in a block this module writes from the command that
+measures it, with the machine, versions and wall time of that measurement.
+
+A block in README.md (the lines between the markers are this module's; never edit them by hand)::
+
+    <!-- figures: NAME -->
+    Measured with `COMMAND` in N s on MACHINE; VERSIONS. Regenerate: `python -m ...readme_figures NAME`.
+    ```text
+    the command's output
+    ```
+    <!-- /figures -->
+
+Usage (from the repository root)::
+
+    python -m teachgym.benchmarks.readme_figures                  # list the sources and where the README uses them
+    python -m teachgym.benchmarks.readme_figures NAME [NAME ...]  # measure again and rewrite those blocks
+    python -m teachgym.benchmarks.readme_figures --all            # every block (about half an hour on 2 cores)
+    python -m teachgym.benchmarks.readme_figures --check          # every block names a source and says where from
+
+Prose around a block may comment on it, but a number it quotes must be in the block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from teachgym.errors import TeachgymError, did_you_mean
+
+from . import provenance
+
+BLOCK = re.compile(r"<!-- figures: (?P<name>[a-z0-9-]+) -->\n(?P<body>.*?)<!-- /figures -->\n", re.DOTALL)
+PROVENANCE_PREFIX = "Measured with `"
+CONFIGS = Path(__file__).resolve().parent / "configs"
+
+
+class FiguresError(TeachgymError, ValueError):
+    """A README figure block or source cannot be used as asked."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """How one block is measured: ``command`` (shown as typed; run with this interpreter), and ``summary``, which
+    turns the command's output folder into the block's text (None: the command's standard output is the text)."""
+
+    command: tuple[str, ...]
+    summary: Callable[[Path], str] | None = None
+    folder_flag: tuple[str, ...] = ()  # arguments that send the command's output to a scratch folder ({out})
+
+    def shown(self) -> str:
+        """The command as a user types it from the repository root."""
+        return " ".join(self.command).replace(str(CONFIGS), "benchmarks/configs")
+
+    def measure(self) -> tuple[str, float]:
+        """Run the command; return the block's text and the wall time in seconds."""
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="teachgym-figures-") as scratch:
+            argv = [*self._argv(), *(part.replace("{out}", scratch) for part in self.folder_flag)]
+            result = subprocess.run(argv, stdout=subprocess.PIPE, text=True)
+            if result.returncode != 0:
+                raise FiguresError(f"`{self.shown()}` failed with exit code {result.returncode}; no block rewritten")
+            text = self.summary(Path(scratch)) if self.summary else result.stdout
+        return text.strip("\n"), time.monotonic() - started
+
+    def _argv(self) -> list[str]:
+        program, *arguments = self.command
+        if program == "python":
+            return [sys.executable, *arguments]
+        if program == "teachgym":
+            return [sys.executable, "-m", "teachgym.benchmarks.cli", *arguments]
+        raise FiguresError(f"cannot run {program!r}; sources run python or teachgym")
+
+
+def summarize_sweep(folder: Path) -> str:
+    """Per env and student, each teacher's final share of the test set mastered and its area under the curve
+    (mean, 95% stratified-bootstrap CI, IQM), with Welch's p and the probability of improvement against random."""
+    from .report import find_runs
+    from .statistics import iqm, mean, probability_of_improvement, stratified_bootstrap_ci, welch_t_test
+
+    runs = [record for record in find_runs(folder) if record.problem is None]
+    groups: dict[tuple[str, str], dict[str, list]] = {}
+    for record in runs:
+        groups.setdefault((record.env, record.student), {}).setdefault(record.teacher, []).append(record)
+    lines = []
+    for (env, student), by_teacher in groups.items():
+        baseline = by_teacher.get("random")
+        lines.append(f"{env} / {student}: final share of the test set mastered and its AUC (mean [95% CI], IQM)")
+        lines.append(f"{'teacher':<14} {'runs':>4}  {'final':<22} {'IQM':>6}  {'AUC':<22}  {'p vs random':<16} "
+                     f"{'P(final > random)':<20}")
+        for teacher in sorted(by_teacher, key=lambda name: (name != "random", name)):
+            group = by_teacher[teacher]
+            final = np.array([record.final for record in group])
+            auc = np.array([record.auc for record in group])
+            cells = [f"{teacher:<14} {len(group):>4}", f"{_with_interval(mean, final):<22}", f"{iqm(final):>6.3f}",
+                     f"{_with_interval(mean, auc):<22}"]
+            if baseline is not None and group is not baseline and min(len(group), len(baseline)) >= 2:
+                base_final = [record.final for record in baseline]
+                base_auc = [record.auc for record in baseline]
+                p_final, p_auc = welch_t_test(final, base_final).p, welch_t_test(auc, base_auc).p
+                improvement = probability_of_improvement(final, base_final)
+                low, high = stratified_bootstrap_ci(probability_of_improvement, final, base_final, seed=0)
+                cells += [f"{p_final:.2g} / {p_auc:.2g}".ljust(16), f"{improvement:.2f} [{low:.2f}, {high:.2f}]"]
+            lines.append("  ".join(cells).rstrip())
+        seeds = sorted({record.seed for record in runs if record.env == env})
+        lines.append(f"seeds {seeds[0]}-{seeds[-1]}; p: Welch's t-test on the final share / on the AUC")
+    return "\n".join(lines)
+
+
+def _with_interval(aggregate, scores: np.ndarray) -> str:
+    low, high = stratified_bootstrap_ci(aggregate, scores, seed=0)
+    return f"{aggregate(scores):.3f} [{low:.3f}, {high:.3f}]"
+
+
+SOURCES: dict[str, Source] = {
+    "env-speed": Source(("python", "-m", "teachgym.benchmarks.env_speed")),
+    "teacher-benchmark": Source(("python", "-m", "teachgym.benchmarks.teacher_benchmark")),
+    "teacher-benchmark-high": Source(("python", "-m", "teachgym.benchmarks.teacher_benchmark", "--expert-level",
+                                      "high", "--teachers", "random", "goal-gan", "self-paced")),
+    "alp-gmm-speed": Source(("python", "-m", "teachgym.benchmarks.alp_gmm_speed")),
+    "neural-teacher-speed": Source(("python", "-m", "teachgym.benchmarks.neural_teacher_speed")),
+    "curriculum-overhead": Source(("python", "-m", "teachgym.benchmarks.curriculum_overhead")),
+    "parkour-tracks": Source(("python", "-m", "teachgym.benchmarks.parkour_tracks")),
+    "cartpole": Source(("teachgym", "sweep", str(CONFIGS / "classic-control.yaml")), summary=summarize_sweep,
+                       folder_flag=("--out", "{out}", "--no-report")),
+}
+
+
+# ------------------------------------------------------------------------------------------------------- blocks
+def blocks(readme: str) -> list[tuple[str, str]]:
+    """The (name, body) of every figure block in the README text, in order."""
+    return [(match["name"], match["body"]) for match in BLOCK.finditer(readme)]
+
+
+def render(name: str, text: str, seconds: float) -> str:
+    """A block's body: where it comes from, then the measured text in a fence."""
+    return (f"{PROVENANCE_PREFIX}{SOURCES[name].shown()}` in {seconds:.0f} s on {provenance.describe()}. "
+            f"Regenerate: `python -m teachgym.benchmarks.readme_figures {name}`.\n\n```text\n{text}\n```\n")
+
+
+def check(readme: str) -> list[str]:
+    """Problems with the README's blocks: unknown names, a body without its provenance or its fenced output, a
+    source no block uses, a marker without its pair."""
+    problems = []
+    found = blocks(readme)
+    for name, body in found:
+        if name not in SOURCES:
+            problems.append(f"block {name!r} names no source{did_you_mean(name, SOURCES)}")
+        elif not body.startswith(PROVENANCE_PREFIX) or "```text\n" not in body or "Regenerate:" not in body:
+            problems.append(f"block {name!r} does not say where its figures come from (rewrite it with "
+                            f"`python -m teachgym.benchmarks.readme_figures {name}`)")
+    names = [name for name, _ in found]
+    problems += [f"source {name!r} has no block in the README" for name in SOURCES if name not in names]
+    problems += [f"block {name!r} appears twice" for name in dict.fromkeys(names) if names.count(name) > 1]
+    if readme.count("<!-- figures: ") != len(found) or readme.count("<!-- /figures -->") != len(found):
+        problems.append("a <!-- figures: NAME --> marker lacks its <!-- /figures --> (or the reverse)")
+    return problems
+
+
+def rewrite(readme: str, name: str, body: str) -> str:
+    """The README text with block ``name``'s body replaced."""
+    if not any(found == name for found, _ in blocks(readme)):
+        raise FiguresError(f"README has no <!-- figures: {name} --> block; add the two markers where it goes")
+    return BLOCK.sub(lambda match: (f"<!-- figures: {name} -->\n{body}<!-- /figures -->\n"
+                                    if match["name"] == name else match[0]), readme)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help=f"blocks to measure again: {', '.join(SOURCES)}")
+    parser.add_argument("--all", action="store_true", help="measure every block again")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a block is unknown or lacks provenance")
+    parser.add_argument("--readme", type=Path, default=Path("README.md"))
+    args = parser.parse_args(argv)
+    if not args.readme.is_file():
+        parser.error(f"{args.readme} is not a file; run from the repository root or pass --readme")
+    readme = args.readme.read_text()
+    if args.check:
+        problems = check(readme)
+        for problem in problems:
+            print(f"{args.readme}: {problem}", file=sys.stderr)
+        return 1 if problems else 0
+    names = list(SOURCES) if args.all else args.names
+    unknown = [name for name in names if name not in SOURCES]
+    if unknown:
+        parser.error(f"unknown block {unknown[0]!r}{did_you_mean(unknown[0], SOURCES)}; expected some of "
+                     f"{list(SOURCES)}")
+    if not names:
+        used = {name for name, _ in blocks(readme)}
+        for name, source in SOURCES.items():
+            print(f"{name:<24} {'in README' if name in used else 'unused':<10} {source.shown()}")
+        return 0
+    for name in names:
+        print(f"measuring {name}: {SOURCES[name].shown()}", file=sys.stderr)
+        try:
+            rewrite(readme, name, "")  # the block exists, before minutes of measuring
+            text, seconds = SOURCES[name].measure()
+        except FiguresError as error:
+            print(f"readme_figures: error: {error}", file=sys.stderr)
+            return 2
+        readme = rewrite(readme, name, render(name, text, seconds))
+        args.readme.write_text(readme)  # after each block: an interrupted --all keeps what it measured
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -27,11 +28,14 @@ import numpy as np
 from .errors import TaskError, UnknownNameError, check_options
 from .task_space import TaskLike, TaskSpace
 
-__all__ = ["DEFAULT_TEST_SET_SEED", "DEFAULT_TEST_SET_SIZE", "TestSet"]
+__all__ = ["DEFAULT_TEST_SET_SEED", "DEFAULT_TEST_SET_SIZE", "MAX_TEST_SET_SIZE", "TestSet"]
 
 # The default test set of an env without its own: this many uniform tasks from this seed, the same in every run.
 DEFAULT_TEST_SET_SIZE = 100
 DEFAULT_TEST_SET_SEED = 0
+# The most tasks a test set may hold: every evaluation runs one episode per task, so a larger set is a typo (and a
+# grid of 1000 points per dimension would not even fit in memory).
+MAX_TEST_SET_SIZE = 100_000
 
 SPEC_KINDS = ("csv", "grid", "tasks", "uniform")
 SPEC_KEYS = (*SPEC_KINDS, "name")
@@ -65,6 +69,7 @@ class TestSet:
             raise TaskError(f"test set {name!r}: tasks must be a sequence of tasks, got {tasks!r}")
         if len(tasks) == 0:
             raise TaskError(f"test set {name!r} has no tasks; expected at least one")
+        _check_size(f"test set {name!r}", len(tasks))
         rows = []
         for index, task in enumerate(tasks):
             try:
@@ -91,6 +96,10 @@ class TestSet:
                 outside the space.
         """
         spec = _grid_spec(task_space, points)
+        # Counted before anything is built: a typo such as 1000 points per dimension would not fit in memory.
+        sizes = [int(value) if _is_integer(value) else len(value) if isinstance(value, Sequence) else 1
+                 for value in spec.values()]
+        _check_size(f"grid {'x'.join(map(str, sizes))}", math.prod(sizes))
         axes = [_grid_axis(name_, spec[name_], low, high)
                 for name_, low, high in zip(task_space.names, task_space.low, task_space.high)]
         default_name = "grid-" + "x".join(str(len(axis)) for axis in axes)
@@ -106,6 +115,7 @@ class TestSet:
         """
         _check_integer("uniform test set: n", n, 1)
         _check_integer("uniform test set: seed", seed, 0)
+        _check_size("uniform test set: n", n)
         rng = np.random.default_rng(seed)
         tasks = [task_space.sample(rng) for _ in range(n)]
         test_set = cls(task_space, tasks, name=f"uniform-{n}-seed-{seed}" if name is None else name)
@@ -115,18 +125,32 @@ class TestSet:
     def from_csv(cls, path: PathLike, task_space: TaskSpace, *, name: str | None = None) -> TestSet:
         """Read a CSV file: a header row of the space's parameter names (in any order), then one row per task.
 
-        The name defaults to the file's stem.
+        The name defaults to the file's stem. The file is UTF-8, with or without the byte-order mark that
+        spreadsheets write before the header.
 
         Raises:
-            TaskError: naming the file, the line and the column, for a missing file or header, unknown, duplicate
-                or missing columns, a row of the wrong length, a non-number, or a task outside the space.
+            TaskError: naming the file, the line and the column, for a missing, unreadable or non-text file, a
+                missing header, unknown, duplicate or missing columns, a row of the wrong length, a non-number, a
+                task outside the space, or more than ``MAX_TEST_SET_SIZE`` tasks.
         """
         path = Path(path)
+        records = []
         try:
-            with path.open(newline="") as file:
-                records = [(line, row) for line, row in _numbered_rows(csv.reader(file)) if any(f.strip() for f in row)]
+            with path.open(newline="", encoding="utf-8-sig") as file:
+                for line, row in _numbered_rows(csv.reader(file)):
+                    if any(field.strip() for field in row):
+                        records.append((line, row))
+                    if len(records) > MAX_TEST_SET_SIZE + 1:  # the header, then the tasks
+                        raise TaskError(f"{path}: more than {MAX_TEST_SET_SIZE:,} tasks (line {line}); a test set "
+                                        f"holds at most {MAX_TEST_SET_SIZE:,}")
         except OSError as error:
             raise TaskError(f"cannot read test-set file {str(path)!r}: {error.strerror or error}") from None
+        except UnicodeDecodeError as error:
+            raise TaskError(f"{path}: not a UTF-8 text file (byte {error.start}: {error.reason}); expected a CSV "
+                            f"file with a header row {','.join(task_space.names)}") from None
+        except csv.Error as error:
+            raise TaskError(f"{path}: not a readable CSV file ({error}); expected a header row "
+                            f"{','.join(task_space.names)} and one row per task") from None
         if not records:
             raise TaskError(f"{path}: empty file; expected a header row {','.join(task_space.names)} and one row "
                             f"per task")
@@ -340,6 +364,12 @@ def _is_integer(value: object) -> bool:
 def _check_integer(what: str, value: object, minimum: int) -> None:
     if not _is_integer(value) or value < minimum:
         raise TaskError(f"{what} must be an integer >= {minimum}, got {value!r}")
+
+
+def _check_size(what: str, size: int) -> None:
+    if size > MAX_TEST_SET_SIZE:
+        raise TaskError(f"{what}: {size:,} tasks; a test set holds at most {MAX_TEST_SET_SIZE:,} (every evaluation "
+                        f"runs one episode per task)")
 
 
 def _plain_copy(value: Any) -> Any:

@@ -79,6 +79,8 @@ def test_a_grid_takes_explicit_values_and_counts_mixed_in_any_key_order():
     ({"height": [1.0, 4.0], "spacing": 1}, TaskError, "task 1: task parameter 'height' = 4 is outside its bounds"),
     (2.5, TaskError, "grid points must be a count per dimension"),
     (True, TaskError, "grid points must be a count per dimension"),
+    (1000, TaskError, "grid 1000x1000: 1,000,000 tasks; a test set holds at most 100,000"),
+    ({"height": 10**9, "spacing": [0.0, 1.0]}, TaskError, "grid 1000000000x2: 2,000,000,000 tasks"),
 ])
 def test_bad_grid_points_raise(points, error, message):
     with pytest.raises(error) as caught:
@@ -103,6 +105,7 @@ def test_a_uniform_set_is_seeded_and_inside_the_space():
     (0, 0, "uniform test set: n must be an integer >= 1, got 0"),
     (10, -1, "uniform test set: seed must be an integer >= 0, got -1"),
     (10.0, 0, "n must be an integer >= 1, got 10.0"),
+    (10**9, 0, "uniform test set: n: 1,000,000,000 tasks; a test set holds at most 100,000"),
 ])
 def test_a_uniform_set_needs_a_positive_size_and_a_seed(n, seed, message):
     with pytest.raises(TaskError) as caught:
@@ -153,6 +156,24 @@ def test_csv_errors_name_the_file_the_line_and_the_column(tmp_path, content, whe
     with pytest.raises(TaskError) as caught:
         TestSet.from_csv(path, SPACE)
     assert f"{path}, {where}" in str(caught.value) or f"{path}: {where}" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_spreadsheets_byte_order_mark_before_the_header_is_read_as_utf8(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffheight,spacing\r\n1,2\r\n".encode())
+    np.testing.assert_array_equal(TestSet.from_csv(path, SPACE).tasks, [[1.0, 2.0]])
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\xff\xfeh\x00e\x00", "not a UTF-8 text file (byte 0: invalid start byte)"),
+    (("height,spacing\n" + "1,2\n" * 100_001).encode(), "more than 100,000 tasks (line 100002)"),
+])
+def test_a_csv_that_is_not_text_or_too_long_is_refused(tmp_path, content, message):
+    path = tmp_path / "tasks.csv"
+    path.write_bytes(content)
+    with pytest.raises(TaskError, match=f"^{path}: ") as caught:
+        TestSet.from_csv(path, SPACE)
     assert message in str(caught.value)
 
 

@@ -20,19 +20,23 @@ How the ``tma`` presets map onto SB3:
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from gymnasium import spaces
 from stable_baselines3 import A2C, DDPG, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.noise import ActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
-from teachgym.errors import TeachgymError, UnknownNameError, check_options, keyword_parameters
+from teachgym.errors import TeachgymError, UnknownNameError, check_options, did_you_mean, keyword_parameters
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"a2c": A2C, "ddpg": DDPG, "ppo": PPO, "sac": SAC, "td3": TD3}
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "cuda:N")
@@ -126,7 +130,7 @@ def algorithm_class(algo: str) -> type[BaseAlgorithm]:
 
 def _preset(algo: str, preset: str) -> Preset:
     presets = PRESETS[algo.lower()]
-    if preset not in presets:
+    if not isinstance(preset, str) or preset not in presets:
         raise UnknownNameError("preset", preset, presets, owner=f"algorithm {algo.lower()!r}")
     return presets[preset]
 
@@ -147,32 +151,221 @@ def student_hyperparameters(algo: str, hyperparameters: Mapping[str, Any] | None
     """The SB3 keyword arguments :func:`make_student` uses: the preset's values for ``n_envs`` envs, overridden key
     by key by ``hyperparameters`` (``policy_kwargs`` as a whole), with ``policy="MlpPolicy"`` unless given.
 
+    Every value is checked (:func:`check_hyperparameter_values`); a ``train_freq`` given as a list (YAML has no
+    tuples), ``[10, step]``, becomes the tuple SB3 needs.
+
     Raises:
         UnknownNameError: for an unknown algorithm or preset, with the closest name.
         UnknownOptionError: for a keyword the algorithm does not take, with the closest one.
-        StudentError: if ``n_envs`` is not a positive integer.
+        StudentError: if ``n_envs`` is not a positive integer, or for a value the algorithm cannot train with.
     """
     cls = algorithm_class(algo)
     if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
         raise StudentError(f"n_envs must be a positive integer, got {n_envs!r}")
     hyperparameters = dict(hyperparameters or {})
+    for name in hyperparameters:
+        if not isinstance(name, str):
+            raise StudentError(f"student {algo.lower()!r}: hyperparameter names are strings, got {name!r}")
     accepted = keyword_parameters(cls.__init__, skip=_NOT_HYPERPARAMETERS)
     check_options("algorithm", algo.lower(), accepted, hyperparameters)
     defaults = _preset(algo, preset).hyperparameters(n_envs) if preset is not None else {}
-    return {"policy": "MlpPolicy", **defaults, **hyperparameters}
+    kwargs = {"policy": "MlpPolicy", **defaults, **hyperparameters}
+    if isinstance(kwargs.get("train_freq"), list):
+        kwargs["train_freq"] = tuple(kwargs["train_freq"])
+    check_hyperparameter_values(algo, kwargs)
+    return kwargs
 
 
-def check_student_options(algo: str, options: Mapping[str, Any]) -> None:
+def check_student_options(algo: str, options: Mapping[str, Any], *, n_envs: int | None = None) -> None:
     """Check a student's name and options (``preset`` and hyperparameters, as given to :func:`make_student`)
-    without building anything, e.g. to validate a run config before it runs.
+    without building anything, e.g. to validate a run config before it runs. With ``n_envs``, also what depends on
+    the number of envs (PPO's rollout of ``n_steps * n_envs`` steps).
 
     Raises:
         UnknownNameError: for an unknown algorithm (``kind`` ``"student"``) or preset (``kind`` ``"preset"``).
         UnknownOptionError: for a hyperparameter the algorithm does not take.
+        StudentError: for a hyperparameter value the algorithm cannot train with (naming the algorithm, the
+            hyperparameter, the value and what was expected).
     """
     options = dict(options)
     preset = options.pop("preset", None)
-    student_hyperparameters(algo, options, preset=preset)
+    kwargs = student_hyperparameters(algo, options, preset=preset, n_envs=n_envs or 1)
+    if n_envs is not None:
+        check_hyperparameter_values(algo, kwargs, n_envs=n_envs)
+
+
+# ------------------------------------------------------------------------------------------- hyperparameter values
+Check = Callable[[Any], bool]
+
+
+def _integer(low: int) -> Check:
+    return lambda value: _is_integer(value) and value >= low
+
+
+def _number(low: float, high: float = math.inf, *, low_excluded: bool = False) -> Check:
+    return lambda value: _is_number(value) and (value > low if low_excluded else value >= low) and value <= high
+
+
+def _or_schedule(check: Check) -> Check:
+    return lambda value: callable(value) or check(value)
+
+
+def _or_none(check: Check) -> Check:
+    return lambda value: value is None or check(value)
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _is_boolean(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def _is_class(value: Any) -> bool:
+    return isinstance(value, type)
+
+
+def _is_train_frequency(value: Any) -> bool:
+    if isinstance(value, tuple) and len(value) == 2:
+        return _integer(1)(value[0]) and value[1] in ("step", "episode")
+    return _integer(1)(value)
+
+
+def _is_sac_entropy_coefficient(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            return value == "auto" or (value.startswith("auto_") and _number(0, low_excluded=True)(float(value[5:])))
+        except ValueError:
+            return False
+    return _number(0)(value)
+
+
+SCHEDULE = "or a schedule (a callable of the remaining progress)"
+# What each SB3 hyperparameter may be, for every algorithm that takes it: (check, what is expected).
+HYPERPARAMETER_VALUES: dict[str, tuple[Check, str]] = {
+    "learning_rate": (_or_schedule(_number(0, low_excluded=True)), f"a number > 0 {SCHEDULE}"),
+    "n_steps": (_integer(1), "an integer >= 1"),
+    "batch_size": (_integer(1), "an integer >= 1"),
+    "n_epochs": (_integer(1), "an integer >= 1"),
+    "gamma": (_number(0, 1, low_excluded=True), "a number in (0, 1]"),
+    "gae_lambda": (_number(0, 1), "a number in [0, 1]"),
+    "clip_range": (_or_schedule(_number(0, low_excluded=True)), f"a number > 0 {SCHEDULE}"),
+    "clip_range_vf": (_or_none(_or_schedule(_number(0, low_excluded=True))), f"null, a number > 0 {SCHEDULE}"),
+    "normalize_advantage": (_is_boolean, "true or false"),
+    "ent_coef": (_number(0), "a number >= 0"),
+    "vf_coef": (_number(0), "a number >= 0"),
+    "max_grad_norm": (_number(0, low_excluded=True), "a number > 0"),
+    "rms_prop_eps": (_number(0, low_excluded=True), "a number > 0"),
+    "use_rms_prop": (_is_boolean, "true or false"),
+    "use_sde": (_is_boolean, "true or false"),
+    "sde_sample_freq": (_integer(-1), "an integer >= 1, or -1 (only at the start of each rollout)"),
+    "rollout_buffer_class": (_or_none(_is_class), "null or a RolloutBuffer class"),
+    "rollout_buffer_kwargs": (_or_none(lambda value: isinstance(value, Mapping)), "null or a mapping"),
+    "target_kl": (_or_none(_number(0, low_excluded=True)), "null or a number > 0"),
+    "stats_window_size": (_integer(1), "an integer >= 1"),
+    "policy_kwargs": (_or_none(lambda value: isinstance(value, Mapping)), "null or a mapping"),
+    "verbose": (lambda value: _is_integer(value) and 0 <= value <= 2, "0, 1 or 2"),
+    "buffer_size": (_integer(1), "an integer >= 1"),
+    "learning_starts": (_integer(0), "an integer >= 0"),
+    "tau": (_number(0, 1, low_excluded=True), "a number in (0, 1]"),
+    "train_freq": (_is_train_frequency, "an integer >= 1 or a pair [n >= 1, step or episode]"),
+    "gradient_steps": (lambda value: _is_integer(value) and (value >= 1 or value == -1),
+                       "an integer >= 1, or -1 (as many as environment steps collected)"),
+    "action_noise": (_or_none(lambda value: isinstance(value, ActionNoise)), "null or an SB3 ActionNoise"),
+    "replay_buffer_class": (_or_none(_is_class), "null or a ReplayBuffer class"),
+    "replay_buffer_kwargs": (_or_none(lambda value: isinstance(value, Mapping)), "null or a mapping"),
+    "optimize_memory_usage": (_is_boolean, "true or false"),
+    "target_update_interval": (_integer(1), "an integer >= 1"),
+    "target_entropy": (lambda value: value == "auto" or _is_number(value), "auto or a number"),
+    "use_sde_at_warmup": (_is_boolean, "true or false"),
+    "policy_delay": (_integer(1), "an integer >= 1"),
+    "target_policy_noise": (_number(0), "a number >= 0"),
+    "target_noise_clip": (_number(0), "a number >= 0"),
+}
+# Where one algorithm reads a hyperparameter differently from the others.
+ALGORITHM_VALUES: dict[tuple[str, str], tuple[Check, str]] = {
+    ("sac", "ent_coef"): (_is_sac_entropy_coefficient,
+                          "a number >= 0, auto, or auto_<initial value> with an initial value > 0 (learned)"),
+}
+NET_ARCH_KEYS = {False: ("pi", "vf"), True: ("pi", "qf")}  # keyed by "is off-policy"
+
+
+def check_hyperparameter_values(algo: str, hyperparameters: Mapping[str, Any], *, n_envs: int | None = None) -> None:
+    """Check the values of SB3 keyword arguments (as :func:`student_hyperparameters` returns them) for ``algo``:
+    ranges and types of the common hyperparameters, the policy and its ``policy_kwargs`` (``net_arch`` a list of
+    positive layer sizes, ``activation_fn`` a torch module class), and, with ``n_envs``, PPO's rollout size.
+
+    Raises:
+        StudentError: naming the algorithm, the hyperparameter, the value and what was expected.
+    """
+    cls = algorithm_class(algo)
+    name = algo.lower()
+    for key, value in hyperparameters.items():
+        check, expected = ALGORITHM_VALUES.get((name, key), HYPERPARAMETER_VALUES.get(key, (None, "")))
+        if check is not None and not check(value):
+            raise _value_error(name, key, value, expected)
+    _check_policy(cls, name, hyperparameters.get("policy", "MlpPolicy"), hyperparameters.get("policy_kwargs"))
+    if cls is PPO and hyperparameters.get("normalize_advantage", True):
+        # SB3 asserts these inside PPO(...): advantages are normalised over each mini-batch and each rollout.
+        because = "while normalize_advantage is true (advantages are normalised over each mini-batch)"
+        if hyperparameters.get("batch_size", 64) < 2:
+            raise _value_error(name, "batch_size", hyperparameters["batch_size"], f"an integer >= 2 {because}")
+        steps = hyperparameters.get("n_steps", 2048)
+        if n_envs is not None and steps * n_envs < 2:
+            raise _value_error(name, "n_steps", steps, f"n_steps * n_envs >= 2 {because}; n_envs is {n_envs}")
+
+
+def _check_policy(cls: type[BaseAlgorithm], name: str, policy: Any, policy_kwargs: Mapping[str, Any] | None) -> None:
+    aliases = cls.policy_aliases
+    if isinstance(policy, str) and policy in aliases:
+        policy_class = aliases[policy]
+    elif isinstance(policy, type) and issubclass(policy, BasePolicy):
+        policy_class = policy
+    else:
+        hint = did_you_mean(policy, aliases) if isinstance(policy, str) else ""
+        raise _value_error(name, "policy", policy, f"one of {', '.join(aliases)} or a policy class{hint}")
+    if not policy_kwargs:
+        return
+    accepted = keyword_parameters(policy_class.__init__, skip=("self", "observation_space", "action_space",
+                                                              "lr_schedule"))
+    for key in policy_kwargs:
+        if key not in accepted:
+            raise StudentError(f"student {name!r}: unknown policy_kwargs key {key!r}{did_you_mean(str(key), accepted)};"
+                               f" {policy_class.__name__} takes {list(accepted)}")
+    net_arch = policy_kwargs.get("net_arch")
+    keys = NET_ARCH_KEYS[issubclass(cls, OffPolicyAlgorithm)]
+    expected = f"a list of layer sizes (integers >= 1), or a mapping of {' and '.join(keys)} to such lists"
+    if isinstance(net_arch, Mapping):
+        if not net_arch or any(key not in keys or not _is_layer_sizes(sizes) for key, sizes in net_arch.items()):
+            raise _value_error(name, "policy_kwargs.net_arch", net_arch, expected)
+    elif net_arch is not None and not _is_layer_sizes(net_arch):
+        raise _value_error(name, "policy_kwargs.net_arch", net_arch, expected)
+    activation = policy_kwargs.get("activation_fn", torch.nn.Tanh)
+    if not (isinstance(activation, type) and issubclass(activation, torch.nn.Module)):
+        raise _value_error(name, "policy_kwargs.activation_fn", activation,
+                           "a torch.nn.Module class such as torch.nn.ReLU (given from Python: YAML cannot name one)")
+
+
+def _is_layer_sizes(value: Any) -> bool:
+    return (isinstance(value, Sequence) and not isinstance(value, str)
+            and all(_integer(1)(size) for size in value))
+
+
+def _value_error(algo: str, key: str, value: Any, expected: str) -> StudentError:
+    hint = ""
+    if isinstance(value, str):
+        try:
+            float(value)
+            hint = f" (YAML reads {value} as text: write it with a dot and a signed exponent, e.g. 1.0e-3)"
+        except ValueError:
+            pass
+    return StudentError(f"student {algo!r}: hyperparameter {key} = {value!r}{hint}; expected {expected}")
 
 
 def resolve_device(device: str) -> str:
@@ -225,14 +418,15 @@ def make_student(
     Raises:
         UnknownNameError: for an unknown algorithm, preset or device, with the closest name.
         UnknownOptionError: for a hyperparameter the algorithm does not take.
-        StudentError: for an env that is not a VecEnv, an off-policy algorithm on a non-Box action space, a preset
-            that needs normalised observations on an env without them, CUDA asked for and absent, or a
-            ``tensorboard_log`` without tensorboard installed.
+        StudentError: for a hyperparameter value the algorithm cannot train with, an env that is not a VecEnv, an
+            off-policy algorithm on a non-Box action space, a preset that needs normalised observations on an env
+            without them, CUDA asked for and absent, or a ``tensorboard_log`` without tensorboard installed.
     """
     if not isinstance(vec_env, VecEnv):
         raise StudentError(f"make_student needs an SB3 VecEnv, got {type(vec_env).__name__}; build it with "
                            f"teachgym.students.make_vec_env")
     kwargs = student_hyperparameters(algo, hyperparameters, preset=preset, n_envs=vec_env.num_envs)
+    check_hyperparameter_values(algo, kwargs, n_envs=vec_env.num_envs)
     cls = algorithm_class(algo)
     if issubclass(cls, OffPolicyAlgorithm) and not isinstance(vec_env.action_space, spaces.Box):
         raise StudentError(f"{cls.__name__} needs a continuous (Box) action space, the env has "

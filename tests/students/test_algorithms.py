@@ -11,10 +11,13 @@ from stable_baselines3.common.vec_env import DummyVecEnv
 
 import teachgym  # noqa: F401  (registers the ids)
 from teachgym.errors import UnknownNameError, UnknownOptionError
+from teachgym.errors import keyword_parameters
 from teachgym.students import (
+    ALGORITHMS,
     PRESETS,
     StudentError,
     algorithm_class,
+    check_student_options,
     make_student,
     make_vec_env,
     preset_normalizes_observations,
@@ -136,6 +139,70 @@ def test_bad_names_fail_before_anything_is_built_with_the_closest_choice(student
     with pytest.raises(error) as caught:
         call(student_env)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(("algo", "options", "message"), [
+    ("ppo", {"learning_rate": -1}, "'ppo': hyperparameter learning_rate = -1; expected a number > 0 or a schedule"),
+    ("ppo", {"learning_rate": "1e-3"}, "learning_rate = '1e-3' (YAML reads 1e-3 as text: write it with a dot"),
+    ("ppo", {"n_steps": 0}, "'ppo': hyperparameter n_steps = 0; expected an integer >= 1"),
+    ("ppo", {"preset": "tiny", "n_epochs": 2.5}, "n_epochs = 2.5; expected an integer >= 1"),
+    ("ppo", {"batch_size": 1}, "batch_size = 1; expected an integer >= 2 while normalize_advantage is true"),
+    ("ppo", {"gamma": 0}, "gamma = 0; expected a number in (0, 1]"),
+    ("a2c", {"gamma": float("nan")}, "gamma = nan; expected a number in (0, 1]"),
+    ("ppo", {"gae_lambda": 1.5}, "gae_lambda = 1.5; expected a number in [0, 1]"),
+    ("ppo", {"clip_range": 0}, "clip_range = 0; expected a number > 0 or a schedule"),
+    ("a2c", {"ent_coef": -0.1}, "ent_coef = -0.1; expected a number >= 0"),
+    ("a2c", {"max_grad_norm": 0}, "max_grad_norm = 0; expected a number > 0"),
+    ("a2c", {"use_rms_prop": "yes"}, "use_rms_prop = 'yes'; expected true or false"),
+    ("sac", {"ent_coef": "auto_0"}, "'sac': hyperparameter ent_coef = 'auto_0'; expected a number >= 0, auto, or"),
+    ("sac", {"buffer_size": 0}, "buffer_size = 0; expected an integer >= 1"),
+    ("sac", {"learning_starts": -1}, "learning_starts = -1; expected an integer >= 0"),
+    ("td3", {"tau": 0}, "tau = 0; expected a number in (0, 1]"),
+    ("td3", {"train_freq": 0}, "train_freq = 0; expected an integer >= 1 or a pair [n >= 1, step or episode]"),
+    ("sac", {"train_freq": [4, "steps"]}, "train_freq = (4, 'steps'); expected an integer >= 1 or a pair"),
+    ("ddpg", {"gradient_steps": 0}, "gradient_steps = 0; expected an integer >= 1, or -1"),
+    ("sac", {"policy": "MlpPolicyy"}, "policy = 'MlpPolicyy'; expected one of MlpPolicy, CnnPolicy, MultiInputPolicy "
+                                      "or a policy class (did you mean 'MlpPolicy'?)"),
+    ("sac", {"policy_kwargs": [16]}, "policy_kwargs = [16]; expected null or a mapping"),
+    ("sac", {"policy_kwargs": {"net_arc": [16]}}, "unknown policy_kwargs key 'net_arc' (did you mean 'net_arch'?)"),
+    ("ppo", {"policy_kwargs": {"net_arch": [64, 0]}}, "policy_kwargs.net_arch = [64, 0]; expected a list of layer "
+                                                      "sizes (integers >= 1), or a mapping of pi and vf"),
+    ("td3", {"policy_kwargs": {"net_arch": {"pi": [8], "vf": [8]}}}, "a mapping of pi and qf to such lists"),
+    ("sac", {"policy_kwargs": {"activation_fn": "ReLU"}}, "activation_fn = 'ReLU'; expected a torch.nn.Module class"),
+    ("ppo", {1: 2}, "'ppo': hyperparameter names are strings, got 1"),
+])
+def test_hyperparameter_values_are_checked_before_anything_is_built(algo, options, message):
+    with pytest.raises(StudentError) as caught:
+        check_student_options(algo, options)
+    assert message in str(caught.value)
+
+
+def test_good_values_pass_and_yaml_lists_become_the_tuples_sb3_needs(student_env):
+    for algo, options in [("sac", {"ent_coef": "auto_0.1", "gradient_steps": -1}), ("ppo", {"preset": "tma"}),
+                          ("sac", {"preset": "tma", "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}}}),
+                          ("a2c", {"learning_rate": lambda progress: 1e-3 * progress, "ent_coef": 0})]:
+        check_student_options(algo, options)
+    assert student_hyperparameters("sac", {"train_freq": [4, "episode"]})["train_freq"] == (4, "episode")
+    model = make_student("sac", student_env, preset="tiny", device="cpu", train_freq=[2, "step"])
+    assert (model.train_freq.frequency, model.train_freq.unit.value) == (2, "step")
+
+
+def test_the_rollout_size_is_checked_once_the_number_of_envs_is_known(student_env):
+    check_student_options("ppo", {"n_steps": 1})
+    check_student_options("ppo", {"n_steps": 1}, n_envs=2)
+    with pytest.raises(StudentError, match=r"n_steps = 1; expected n_steps \* n_envs >= 2 .*; n_envs is 1"):
+        check_student_options("ppo", {"n_steps": 1}, n_envs=1)
+    with pytest.raises(StudentError, match="n_steps = 1; expected n_steps"):
+        make_student("ppo", student_env, n_steps=1, device="cpu")
+
+
+@pytest.mark.parametrize("algo", sorted(ALGORITHMS))
+def test_every_hyperparameter_of_every_algorithm_has_a_value_check(algo):
+    from teachgym.students.algorithms import _NOT_HYPERPARAMETERS, HYPERPARAMETER_VALUES
+
+    unchecked = [name for name in keyword_parameters(ALGORITHMS[algo].__init__, skip=_NOT_HYPERPARAMETERS)
+                 if name not in HYPERPARAMETER_VALUES and name != "policy"]  # the policy is checked on its own
+    assert unchecked == []
 
 
 def test_off_policy_algorithms_need_a_box_action_space():

@@ -23,6 +23,13 @@ from teachgym.teachers.expert import EXPERT_LEVELS
 SIMULATED = "simulated"
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
 ENV_VERSION = re.compile(r"-v\d+$")
+# Upper bounds that catch typos (an extra 0 or three) before a run starts: a trillion steps is beyond any benchmark
+# and well within every counter; SB3 seeds numpy's legacy generator, which takes 32-bit seeds; more envs than this
+# would be more subprocesses than any machine has cores.
+MAX_TIMESTEPS = 10**12
+MAX_SEED = 2**32 - 1
+MAX_ENVS = 1024
+KWARG_EXAMPLES = {"env_kwargs": "body", "teacher_kwargs": "fit_rate", "student_kwargs": "learning_rate"}
 
 
 class ConfigError(TeachgymError, ValueError):
@@ -101,11 +108,7 @@ class RunConfig:
         Raises:
             ConfigError: naming the file for unreadable YAML or bad settings.
         """
-        try:
-            data = yaml.safe_load(Path(path).read_text())
-        except (OSError, yaml.YAMLError) as error:
-            raise ConfigError(str(path), f"cannot read the run config: {error}") from None
-        return cls.from_dict(data, where=str(path))
+        return cls.from_dict(read_yaml(path, "the run config"), where=str(path))
 
     def differences(self, other: RunConfig) -> list[str]:
         """``field: mine != theirs`` for every field that differs (out_dir excluded)."""
@@ -120,16 +123,27 @@ class RunConfig:
         _require_str(f"{where}.teacher", self.teacher)
         _require_str(f"{where}.student", self.student)
         for name in ("env_kwargs", "teacher_kwargs", "student_kwargs"):
-            if not isinstance(getattr(self, name), Mapping):
-                raise ConfigError(f"{where}.{name}", f"expected a mapping, got {getattr(self, name)!r}")
-        for name in ("total_timesteps", "n_envs", "eval_every", "checkpoint_every"):
-            _require_int(f"{where}.{name}", getattr(self, name), minimum=1)
-        _require_int(f"{where}.seed", self.seed, minimum=0)
+            kwargs = getattr(self, name)
+            if not isinstance(kwargs, Mapping):
+                raise ConfigError(f"{where}.{name}", f"expected a mapping, got {kwargs!r}")
+            for key in kwargs:
+                if not isinstance(key, str) or not key.isidentifier():
+                    raise ConfigError(f"{where}.{name}", f"expected keyword names (such as {KWARG_EXAMPLES[name]}), "
+                                                         f"got the key {key!r}")
+        if self.env_kwargs.get("max_episode_steps") is not None:
+            _require_int(f"{where}.env_kwargs.max_episode_steps", self.env_kwargs["max_episode_steps"], minimum=1,
+                         maximum=MAX_TIMESTEPS)
+        for name in ("total_timesteps", "eval_every", "checkpoint_every"):
+            _require_int(f"{where}.{name}", getattr(self, name), minimum=1, maximum=MAX_TIMESTEPS)
+        _require_int(f"{where}.n_envs", self.n_envs, minimum=1, maximum=MAX_ENVS)
+        _require_int(f"{where}.seed", self.seed, minimum=0, maximum=MAX_SEED)
         if self.reset_student_every is not None:
-            _require_int(f"{where}.reset_student_every", self.reset_student_every, minimum=1)
+            _require_int(f"{where}.reset_student_every", self.reset_student_every, minimum=1, maximum=MAX_TIMESTEPS)
         if not isinstance(self.rugged_difficulty, bool):
             raise ConfigError(f"{where}.rugged_difficulty", f"expected true or false, got {self.rugged_difficulty!r}")
         _require_str(f"{where}.out_dir", self.out_dir)
+        if "\0" in self.out_dir:
+            raise ConfigError(f"{where}.out_dir", f"expected a folder path, got {self.out_dir!r} (a NUL character)")
         if not isinstance(self.device, str) or not DEVICE_PATTERN.match(self.device):
             raise ConfigError(f"{where}.device", f"expected auto, cpu, cuda or cuda:N, got {self.device!r}")
         if self.expert_knowledge not in EXPERT_LEVELS:
@@ -148,9 +162,37 @@ def _require_str(path: str, value: object) -> None:
         raise ConfigError(path, f"expected a non-empty string, got {value!r}")
 
 
-def _require_int(path: str, value: object, *, minimum: int) -> None:
+def _require_int(path: str, value: object, *, minimum: int, maximum: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(path, f"expected an integer >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(path, f"expected an integer from {minimum} to {maximum:,}, got {value:,}")
+
+
+def read_yaml(path: str | Path, what: str) -> Any:
+    """The plain data of a YAML file; ``what`` names the file's role in errors ("the run config").
+
+    Raises:
+        ConfigError: naming the file, for one that cannot be read (missing, a folder, not UTF-8 text) or invalid
+            YAML (with the line and column).
+    """
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(source, f"cannot read {what}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(source, f"cannot read {what}: not UTF-8 text (byte {error.start}); expected YAML") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or getattr(error, "reason", None) or str(error)
+        position = getattr(error, "position", None)  # a reader error (a character YAML forbids) has no mark
+        where = (f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None
+                 else f" at character {position + 1}" if isinstance(position, int) else "")
+        raise ConfigError(source, f"cannot read {what}: invalid YAML{where}: {' '.join(str(problem).split())}"
+                          ) from None
 
 
 def _plain(value: Any) -> Any:

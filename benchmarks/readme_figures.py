@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,10 +37,13 @@ import numpy as np
 from teachgym.errors import TeachgymError, did_you_mean
 
 from . import provenance
+from .report import find_runs
+from .statistics import iqm, mean, probability_of_improvement, stratified_bootstrap_ci, welch_t_test
 
 BLOCK = re.compile(r"<!-- figures: (?P<name>[a-z0-9-]+) -->\n(?P<body>.*?)<!-- /figures -->\n", re.DOTALL)
 PROVENANCE_PREFIX = "Measured with `"
 CONFIGS = Path(__file__).resolve().parent / "configs"
+SCRATCH = Path("runs") / "readme-figures"  # <SCRATCH>/<name>: a measurement's output folder while it runs
 
 
 class FiguresError(TeachgymError, ValueError):
@@ -54,21 +57,26 @@ class Source:
 
     command: tuple[str, ...]
     summary: Callable[[Path], str] | None = None
+    markdown: bool = False  # the text is Markdown (a table) rather than plain text for a fence
     folder_flag: tuple[str, ...] = ()  # arguments that send the command's output to a scratch folder ({out})
 
     def shown(self) -> str:
         """The command as a user types it from the repository root."""
         return " ".join(self.command).replace(str(CONFIGS), "benchmarks/configs")
 
-    def measure(self) -> tuple[str, float]:
-        """Run the command; return the block's text and the wall time in seconds."""
+    def measure(self, scratch: Path) -> tuple[str, float]:
+        """Run the command with its output folder (if it has one) in ``scratch``; return the block's text and the
+        wall time in seconds. ``scratch`` is removed once the text is made; a failed measurement keeps it, so that
+        running it again resumes a sweep where it stopped."""
         started = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix="teachgym-figures-") as scratch:
-            argv = [*self._argv(), *(part.replace("{out}", scratch) for part in self.folder_flag)]
-            result = subprocess.run(argv, stdout=subprocess.PIPE, text=True)
-            if result.returncode != 0:
-                raise FiguresError(f"`{self.shown()}` failed with exit code {result.returncode}; no block rewritten")
-            text = self.summary(Path(scratch)) if self.summary else result.stdout
+        scratch.mkdir(parents=True, exist_ok=True)
+        argv = [*self._argv(), *(part.replace("{out}", str(scratch)) for part in self.folder_flag)]
+        result = subprocess.run(argv, stdout=subprocess.PIPE, text=True)
+        if result.returncode != 0:
+            raise FiguresError(f"`{self.shown()}` failed with exit code {result.returncode}; no block rewritten "
+                               f"(its output folder {scratch} is kept: the same command resumes there)")
+        text = self.summary(scratch) if self.summary else result.stdout
+        shutil.rmtree(scratch)
         return text.strip("\n"), time.monotonic() - started
 
     def _argv(self) -> list[str]:
@@ -83,9 +91,6 @@ class Source:
 def summarize_sweep(folder: Path) -> str:
     """Per env and student, each teacher's final share of the test set mastered and its area under the curve
     (mean, 95% stratified-bootstrap CI, IQM), with Welch's p and the probability of improvement against random."""
-    from .report import find_runs
-    from .statistics import iqm, mean, probability_of_improvement, stratified_bootstrap_ci, welch_t_test
-
     runs = [record for record in find_runs(folder) if record.problem is None]
     groups: dict[tuple[str, str], dict[str, list]] = {}
     for record in runs:
@@ -128,7 +133,7 @@ SOURCES: dict[str, Source] = {
     "alp-gmm-speed": Source(("python", "-m", "teachgym.benchmarks.alp_gmm_speed")),
     "neural-teacher-speed": Source(("python", "-m", "teachgym.benchmarks.neural_teacher_speed")),
     "curriculum-overhead": Source(("python", "-m", "teachgym.benchmarks.curriculum_overhead")),
-    "parkour-tracks": Source(("python", "-m", "teachgym.benchmarks.parkour_tracks")),
+    "parkour-tracks": Source(("python", "-m", "teachgym.benchmarks.parkour_tracks"), markdown=True),
     "cartpole": Source(("teachgym", "sweep", str(CONFIGS / "classic-control.yaml")), summary=summarize_sweep,
                        folder_flag=("--out", "{out}", "--no-report")),
 }
@@ -141,20 +146,21 @@ def blocks(readme: str) -> list[tuple[str, str]]:
 
 
 def render(name: str, text: str, seconds: float) -> str:
-    """A block's body: where it comes from, then the measured text in a fence."""
+    """A block's body: where it comes from, then the measured text (in a fence unless it is Markdown)."""
+    figures = text if SOURCES[name].markdown else f"```text\n{text}\n```"
     return (f"{PROVENANCE_PREFIX}{SOURCES[name].shown()}` in {seconds:.0f} s on {provenance.describe()}. "
-            f"Regenerate: `python -m teachgym.benchmarks.readme_figures {name}`.\n\n```text\n{text}\n```\n")
+            f"Regenerate: `python -m teachgym.benchmarks.readme_figures {name}`.\n\n{figures}\n\n")
 
 
 def check(readme: str) -> list[str]:
-    """Problems with the README's blocks: unknown names, a body without its provenance or its fenced output, a
+    """Problems with the README's blocks: unknown names, a body without its provenance or its figures, a
     source no block uses, a marker without its pair."""
     problems = []
     found = blocks(readme)
     for name, body in found:
         if name not in SOURCES:
             problems.append(f"block {name!r} names no source{did_you_mean(name, SOURCES)}")
-        elif not body.startswith(PROVENANCE_PREFIX) or "```text\n" not in body or "Regenerate:" not in body:
+        elif not body.startswith(PROVENANCE_PREFIX) or "Regenerate:" not in body or body.count("\n") < 3:
             problems.append(f"block {name!r} does not say where its figures come from (rewrite it with "
                             f"`python -m teachgym.benchmarks.readme_figures {name}`)")
     names = [name for name, _ in found]
@@ -202,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"measuring {name}: {SOURCES[name].shown()}", file=sys.stderr)
         try:
             rewrite(readme, name, "")  # the block exists, before minutes of measuring
-            text, seconds = SOURCES[name].measure()
+            text, seconds = SOURCES[name].measure(SCRATCH / name)
         except FiguresError as error:
             print(f"readme_figures: error: {error}", file=sys.stderr)
             return 2

@@ -11,19 +11,28 @@ How exact a resume is:
 - RL students: the model, optimiser, replay buffer, teacher and the global numpy/torch/python generators are
   restored, but the environments' episodes in progress are not (Box2D worlds cannot be saved), so the resumed run
   starts fresh episodes and differs from an uninterrupted one from there on.
+
+A run holds its folder's claim (see :mod:`.run_folder`) from start to end: a second process asking for the same run
+meanwhile gets :class:`~.run_folder.RunFolderBusy` at once. A resume starts from the latest checkpoint that is
+whole (its files match their digests, the tables hold the rows it counts); a damaged one is passed over for the one
+before it, and the status record says so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import pickle
 import random
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +42,10 @@ from teachgym.teachers import report_episode, uses_value_estimates
 
 from .config import SIMULATED, RunConfig
 from .experiment import Experiment, prepare
-from .run_folder import RunFolder, RunFolderError, load_pickle
+from .run_folder import RunFolder, RunFolderError, load_pickle, writing
 
 REPORT_EVERY_EPISODES = 100
+NEW, RESUME, DONE = "new", "resume", "done"
 
 
 def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], None] | None = None) -> Path:
@@ -46,37 +56,42 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
     (for a progress bar).
 
     Raises:
-        ConfigError: for an invalid config, before anything is written.
-        RunFolderError: if the folder holds another run, an interrupted run without ``resume``, or a corrupt
-            checkpoint.
+        ConfigError: for an invalid config, before anything is written; naming config.yaml if the folder's is
+            unreadable.
+        RunFolderBusy: if another process is running this run (holds the folder's claim).
+        RunFolderError: if the folder holds another run, an interrupted run without ``resume``, no usable
+            checkpoint, a corrupt file (named), or if the disk fills up.
     """
     experiment = prepare(config)
     folder = RunFolder(config.out_dir)
-    checkpoint = _claim_folder(folder, config, resume)
-    if folder.status().get("state") == "done":
-        return folder.path
-    progress_record = folder.load_progress(checkpoint) if checkpoint else None
-    # Without a checkpoint the run starts over: rows written before a kill that came before it are dropped.
-    folder.restore_tables(progress_record or {"rows": {}})
-    folder.set_status("running", timesteps=progress_record["timesteps"] if progress_record else 0)
-    try:
-        kind = _SimulatedRun if config.student == SIMULATED else _RLRun
-        timesteps = kind(experiment, folder, checkpoint, progress_record, report=progress).train()
-    except BaseException as error:
-        folder.set_status("failed", timesteps=folder.status().get("timesteps", 0),
-                          error="".join(traceback.format_exception_only(error)).strip())
-        raise
-    finally:
-        folder.close()
-    folder.set_status("done", timesteps=timesteps)
+    with folder.claim():
+        state = _check_folder(folder, config, resume)
+        if state == DONE:
+            return folder.path
+        folder.remove_staging()
+        start = _resume_point(folder, config) if state == RESUME else None
+        # Without a checkpoint the run starts over: rows written before a kill that came before it are dropped.
+        folder.restore_tables(start.progress["rows"] if start else {})
+        folder.set_status("running", timesteps=start.progress["timesteps"] if start else 0)
+        try:
+            kind = _SimulatedRun if config.student == SIMULATED else _RLRun
+            timesteps = kind(experiment, folder, start, report=progress).train()
+        except BaseException as error:
+            with contextlib.suppress(RunFolderError):  # a full disk must not hide the error that stopped the run
+                folder.set_status("failed", timesteps=folder.status().get("timesteps", 0),
+                                  error="".join(traceback.format_exception_only(error)).strip())
+            raise
+        finally:
+            folder.close()
+        folder.set_status("done", timesteps=timesteps)
     return folder.path
 
 
-def _claim_folder(folder: RunFolder, config: RunConfig, resume: bool) -> Path | None:
-    """Create the folder, or check that it is this config's; return the checkpoint to resume from (or None)."""
+def _check_folder(folder: RunFolder, config: RunConfig, resume: bool) -> str:
+    """Create the folder, or check that it is this config's; say whether the run is new, to resume, or done."""
     if folder.is_empty():
         folder.create(config)
-        return None
+        return NEW
     if not folder.config_path.exists():
         raise RunFolderError(f"{folder.path} is not empty and holds no run config; choose another out_dir")
     saved = RunConfig.from_yaml(folder.config_path)
@@ -84,28 +99,77 @@ def _claim_folder(folder: RunFolder, config: RunConfig, resume: bool) -> Path | 
     if differences:
         raise RunFolderError(f"{folder.path} holds a different run ({'; '.join(differences)}); "
                              f"choose another out_dir, nothing was overwritten")
-    state = folder.status().get("state")
-    if state == "done":
-        return None
+    try:
+        state = folder.status().get("state")
+    except RunFolderError as error:
+        if not resume:
+            raise RunFolderError(f"{error}; pass resume=True (teachgym run --resume) to continue the run from its "
+                                 f"last checkpoint") from None
+        # The status is a marker for people; the checkpoint says where the run is, and the run rewrites the marker.
+        folder.notes.append("status.json was unreadable; the run resumed from its checkpoint")
+        return RESUME
+    if state == DONE:
+        return DONE
     if not resume:
         raise RunFolderError(f"{folder.path} holds an interrupted run (status {state!r}); pass resume=True "
                              f"(teachgym run --resume) to continue it")
-    return folder.latest_checkpoint()
+    return RESUME
+
+
+@dataclass(frozen=True)
+class _Start:
+    """The checkpoint a resumed run starts from: its folder, progress record and unpickled states."""
+
+    checkpoint: Path
+    progress: dict[str, Any]
+    states: dict[str, Any]
+
+
+def _resume_point(folder: RunFolder, config: RunConfig) -> _Start | None:
+    """The latest whole checkpoint, or None when there is none (the run starts over).
+
+    Raises:
+        RunFolderError: naming the damaged file, when LATEST names a checkpoint and neither it nor an earlier one
+            is whole.
+    """
+    candidates = folder.checkpoint_candidates()
+    pickles = ["teacher.pkl", "rng.pkl"] + (["student.pkl"] if config.student == SIMULATED else [])
+    problems = []
+    for checkpoint in candidates:
+        try:
+            progress = folder.load_progress(checkpoint)
+            folder.table_ends(progress["rows"])
+            states = {name: load_pickle(checkpoint / name) for name in pickles}
+        except RunFolderError as error:
+            problems.append(str(error))
+            continue
+        for problem in problems:
+            folder.notes.append(f"{problem}; resumed from {checkpoint.name} instead")
+        return _Start(checkpoint, progress, states)
+    if not candidates:
+        return None
+    others = [problem for problem in problems[1:] if problem != problems[0]]
+    if len(problems) == 1:
+        earlier = "; there is no earlier checkpoint to resume from"
+    else:
+        earlier = f"; the earlier checkpoints are unusable too ({'; '.join(others) or 'the same problem'})"
+    raise RunFolderError(f"{problems[0]}{earlier}; delete {folder.checkpoints / 'LATEST'} to restart the run from "
+                         f"scratch")
 
 
 class _Run:
     """What both kinds of run share: tables, evaluations, checkpoint bookkeeping."""
 
-    def __init__(self, experiment: Experiment, folder: RunFolder, checkpoint: Path | None,
-                 progress: Mapping[str, Any] | None, report: Callable[[int], None] | None = None):
+    def __init__(self, experiment: Experiment, folder: RunFolder, start: _Start | None,
+                 report: Callable[[int], None] | None = None):
         self.report = report or (lambda timesteps: None)
         self.experiment = experiment
         self.config = experiment.config
         self.folder = folder
-        self.checkpoint = checkpoint
+        self.start = start
         self.names = experiment.task_space.names
         self.teacher = experiment.make_teacher()
-        progress = progress or {}
+        progress = start.progress if start else {}
         self.episodes = int(progress.get("episodes", 0))
         self.next_eval = int(progress.get("next_eval", self.config.eval_every))
         self.next_checkpoint = int(progress.get("next_checkpoint", self.config.checkpoint_every))
@@ -114,11 +178,14 @@ class _Run:
         self.train_returns: list[float] = list(progress.get("train_returns", []))
         self.wall_offset = float(progress.get("wall_time", 0.0))
         self.started = time.monotonic()
-        if checkpoint is None:
-            experiment.test_set.to_csv(folder.test_set_path)
+        if start is None:
+            staging = folder.test_set_path.with_name(f".{folder.test_set_path.name}.{os.getpid()}.tmp")
+            with writing(folder.test_set_path, staging):
+                experiment.test_set.to_csv(staging)
+                os.replace(staging, folder.test_set_path)
         else:
-            self.teacher.load_state_dict(load_pickle(checkpoint / "teacher.pkl"))
-            _set_rng_states(load_pickle(checkpoint / "rng.pkl"))
+            self.teacher.load_state_dict(start.states["teacher.pkl"])
+            _set_rng_states(start.states["rng.pkl"])
 
     def record_episode(self, timesteps: int, env_index: int, task: Mapping[str, float], episode_return: float,
                        length: int, success: bool) -> None:
@@ -180,10 +247,10 @@ class _SimulatedRun(_Run):
         config = self.config
         env = self.experiment.make_env()
         student = env.unwrapped
-        if self.checkpoint is None:
+        if self.start is None:
             env.reset(seed=config.seed)  # a seeded reset makes a new student
         else:
-            student.load_state_dict(load_pickle(self.checkpoint / "student.pkl"))
+            student.load_state_dict(self.start.states["student.pkl"])
         action = np.zeros(env.action_space.shape, dtype=env.action_space.dtype)
         set_task = env.get_wrapper_attr("set_task")  # the rugged wrapper's, when the challenge is on
         if uses_value_estimates(self.teacher):
@@ -232,11 +299,11 @@ class _RLRun(_Run):
         normalize = preset_normalizes_observations(config.student, student_kwargs.get("preset"))
         vec_env = make_vec_env(config.env, config.n_envs, env_kwargs=dict(config.env_kwargs), seed=config.seed,
                                wrappers=experiment.wrappers, normalize_observations=normalize)
-        if self.checkpoint is None:
+        if self.start is None:
             model = make_student(config.student, vec_env, device=config.device, seed=config.seed,
                                  tensorboard_log=str(self.folder.tensorboard), **student_kwargs)
         else:
-            model = load_student(config.student, self.checkpoint, vec_env, device=config.device)
+            model = load_student(config.student, self.start.checkpoint, vec_env, device=config.device)
         done_timesteps = int(model.num_timesteps)
 
         class EvaluateAndCheckpoint(BaseCallback):
@@ -259,6 +326,8 @@ class _RLRun(_Run):
                 timesteps = self.num_timesteps
                 if not run.folder.tables["metrics"].rows or run.next_eval - config.eval_every != timesteps:
                     run.evaluate(evaluate, self.model, timesteps)
+                    # recorded in the last checkpoint, so that resuming a finished run evaluates nothing twice
+                    run.next_eval = timesteps + config.eval_every
                 run.checkpoint_model(self.model, timesteps)
 
         def on_episode(record) -> None:
@@ -274,7 +343,7 @@ class _RLRun(_Run):
         callbacks.append(EvaluateAndCheckpoint())
         try:
             model.learn(config.total_timesteps - done_timesteps, callback=CallbackList(callbacks),
-                        reset_num_timesteps=self.checkpoint is None, tb_log_name="student")
+                        reset_num_timesteps=self.start is None, tb_log_name="student")
         finally:
             vec_env.close()
         return int(model.num_timesteps)
@@ -288,10 +357,14 @@ class _RLRun(_Run):
     def checkpoint_model(self, model, timesteps: int) -> None:
         from teachgym.students import save_student
 
-        staging = Path(tempfile.mkdtemp(dir=self.folder.checkpoints))
-        files = {path.name: path for path in save_student(model, staging)}
-        self.save_checkpoint(timesteps, files)
-        staging.rmdir()
+        with writing(self.folder.checkpoints / "model.zip"):
+            staging = Path(tempfile.mkdtemp(prefix=".model-", dir=self.folder.checkpoints))
+        with writing(staging / "model.zip", staging):
+            files = {path.name: path for path in save_student(model, staging)}
+        try:
+            self.save_checkpoint(timesteps, files)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _rng_states() -> dict[str, Any]:
@@ -313,4 +386,5 @@ def _set_rng_states(states: Mapping[str, Any]) -> None:
             torch.set_rng_state(states["torch"])
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
         raise RunFolderError(f"checkpoint random-generator states are corrupt: {error}") from None
+
 

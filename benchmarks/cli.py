@@ -1,13 +1,17 @@
 """The ``teachgym`` command line: list what is registered, run an experiment or a sweep, report, show runs.
 
 Bad input (an unknown name, a malformed config, a folder holding another run) ends with one line on stderr and exit
-code 2; a sweep in which some runs failed ends with exit code 1 after finishing the others.
+code 2, before anything is written; a sweep in which some runs failed ends with exit code 1 after finishing the
+others. A reader that closes the pipe early (``teachgym list | head -1``) ends the command quietly with exit code 141,
+as Unix tools do.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,24 +21,49 @@ import yaml
 
 from teachgym.errors import TeachgymError
 
-from .config import ConfigError, RunConfig, field_docs
+from .config import SIMULATED, ConfigError, RunConfig, check_output_folder, field_docs
 
 EXIT_BAD_INPUT = 2
 EXIT_RUNS_FAILED = 1
+EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, rather than at the interpreter's exit
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except TeachgymError as error:
-        print(f"teachgym: error: {' '.join(str(error).split())}", file=sys.stderr)
+        _error(str(error))
+        return EXIT_BAD_INPUT
+    except OSError as error:  # a path the typed checks did not foresee: still one line, never a traceback
+        _error(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("teachgym: interrupted; run the same command again (with --resume for `run`) to continue",
               file=sys.stderr)
         return 130
+
+
+def _error(message: str) -> None:
+    print(f"teachgym: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _closed_pipe() -> int:
+    """End quietly after the reader of stdout went away: Python flushes stdout again at exit and would print a
+    second BrokenPipeError there, so stdout is pointed at /dev/null first."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # stdout replaced in-process (a test's capture)
+        return EXIT_CLOSED_PIPE
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,7 +132,12 @@ def _yaml_value(text: str) -> Any:
 
 
 def _optional_int(text: str) -> int | None:
-    return None if text.lower() in ("none", "null") else int(text)
+    if text.lower() in ("none", "null"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or none, got {text!r}") from None
 
 
 _FLAG_TYPES: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "int | None": _optional_int}
@@ -126,6 +160,15 @@ def _run(args: argparse.Namespace) -> int:
     from .run import run
 
     config = config_from_args(args)
+    config.check_scalars()
+    check_output_folder(config.out_dir, "RunConfig.out_dir")
+    if config.student != SIMULATED and config.device.startswith("cuda"):
+        from teachgym.students import resolve_device
+
+        try:  # here, not in the run config's checks: a sweep's workers may have GPUs that this machine lacks
+            resolve_device(config.device)
+        except TeachgymError as error:
+            raise ConfigError("RunConfig.device", str(error)) from None
     bars: list[tqdm] = []  # opened at the first report, so that a config error prints no bar
 
     def progress(timesteps: int) -> None:
@@ -153,6 +196,10 @@ def _sweep(args: argparse.Namespace) -> int:
     from .sweep import Sweep
 
     sweep = Sweep.from_yaml(args.file)
+    if args.out is None:
+        check_output_folder(sweep.out, f"{args.file}: out")
+    else:
+        check_output_folder(args.out, "--out")
     # disable=None: no bar when stderr is not a terminal (CI logs, files)
     with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, dynamic_ncols=True, disable=None) as bar:
         def progress(done: int, total: int, run_id: str, status: str) -> None:
@@ -171,9 +218,12 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import write_report
+    from .report import DAMAGED, find_runs, write_report
 
     print(f"report: {write_report(args.folder, out=args.out)}")
+    for record in find_runs(args.folder):
+        if record.state == DAMAGED:
+            print(f"teachgym: warning: run {record.run_id} not used: {record.problem}", file=sys.stderr)
     return 0
 
 
@@ -182,7 +232,8 @@ def _show(args: argparse.Namespace) -> int:
     folders = []
     for folder in args.folders:
         if not folder.is_dir():
-            raise ConfigError(str(folder), "no such folder")
+            raise ConfigError(str(folder), "is a file; expected a run or sweep folder" if folder.exists()
+                              else "no such folder")
         folders += sorted(path.parent for path in folder.rglob("config.yaml"))
     if not folders:
         raise ConfigError(" ".join(map(str, args.folders)), "no run folders (with a config.yaml) found")
@@ -191,20 +242,20 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _print_runs(folders: Sequence[Path]) -> None:
-    from .run_folder import RunFolder
+    """One line per run; a failed run's error, or what is wrong with a damaged run, on the line below."""
+    from .report import DAMAGED, read_run
 
     print(f"{'run':<50} {'state':<8} {'timesteps':>10} {'mastered':>9} {'test return':>12}")
     for path in folders:
-        folder = RunFolder(path)
-        status = folder.status()
-        metrics = folder.tables["metrics"].read()
-        last = metrics[-1] if metrics else {}
-        mastered = f"{float(last['mastered_share']):.3f}" if last else "-"
-        test_return = f"{float(last['mean_test_return']):.1f}" if last else "-"
-        print(f"{str(path):<50} {status.get('state', '?'):<8} {status.get('timesteps', 0):>10} {mastered:>9} "
-              f"{test_return:>12}")
-        if status.get("error"):
-            print(f"    error: {status['error']}")
+        record = read_run(path)
+        evaluated = record.mastered_share is not None and len(record.mastered_share) > 0
+        mastered = f"{record.mastered_share[-1]:.3f}" if evaluated else "-"
+        test_return = f"{record.test_return:.1f}" if evaluated else "-"
+        print(f"{str(path):<50} {record.state:<8} {record.timesteps_done:>10} {mastered:>9} {test_return:>12}")
+        if record.state == DAMAGED:
+            print(f"    {DAMAGED}: {record.problem}")
+        elif record.error:
+            print(f"    error: {record.error}")
 
 
 # -------------------------------------------------------------------------------------------------------- list

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -167,6 +168,27 @@ def _require_int(path: str, value: object, *, minimum: int, maximum: int | None 
         raise ConfigError(path, f"expected an integer >= {minimum}, got {value!r}")
     if maximum is not None and value > maximum:
         raise ConfigError(path, f"expected an integer from {minimum} to {maximum:,}, got {value:,}")
+
+
+def check_output_folder(path: str | Path, field_path: str) -> None:
+    """Check, before anything is written, that ``path`` is a folder or one can be made there: it is not a file, and
+    its nearest existing ancestor is a folder this user can write in. ``field_path`` names the setting or flag.
+
+    Raises:
+        ConfigError: naming ``field_path`` and the file or folder in the way.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(field_path, f"{path} is a file; expected a folder (or a path where one can be made)")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(field_path, f"{existing} is a file, so no folder can be made at {path}; expected a path "
+                                      f"under a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(field_path, f"cannot write in {existing} (permission denied); expected a folder this user "
+                                      f"can write in")
 
 
 def read_yaml(path: str | Path, what: str) -> Any:

@@ -1,8 +1,9 @@
 """``write_report(folder)``: statistics, tables and figures of a sweep folder or of a single run folder.
 
 Every folder below ``folder`` that holds a ``config.yaml`` is a run. A run is used when its ``status.json`` says
-done and its ``metrics.csv`` has at least one evaluation; every other run (failed, interrupted, unreadable, without
-evaluations) is listed in the report with the reason, never dropped silently.
+done and its ``metrics.csv`` has at least one evaluation; every other run (failed, interrupted, without evaluations,
+or damaged: a run file that cannot be read, naming the file and what is wrong) is listed in the report with the
+reason, never dropped silently, and the report is written for the others.
 
 Runs are grouped by (env, student, teacher) labels: a run folder in the sweep layout
 ``<env>/<teacher>/<student>/seed-<n>`` takes its labels from those folder names (the sweep's labels, which tell apart
@@ -28,6 +29,8 @@ from __future__ import annotations
 import base64
 import csv
 import html
+import io
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -40,13 +43,12 @@ import numpy as np
 from teachgym.errors import TeachgymError, did_you_mean
 
 from . import figures
-from .config import RunConfig, env_label
+from .config import RunConfig, check_output_folder, env_label
 from .run_folder import RunFolder, RunFolderError
 from .statistics import (
     CONFIDENCE,
     RESAMPLES,
     Interval,
-    StatisticsError,
     area_under_curve,
     iqm,
     mean,
@@ -55,12 +57,14 @@ from .statistics import (
     welch_t_test,
 )
 
-__all__ = ["ReportError", "RunRecord", "find_runs", "write_report"]
+__all__ = ["DAMAGED", "ReportError", "RunRecord", "find_runs", "read_run", "write_report"]
 
 BASELINE = "random"
 REPORT_FOLDER = "report"
 TIME_SLICES = 4
 SEED_FOLDER = re.compile(r"^seed-(\d+)$")
+DAMAGED = "damaged"  # the state of a run whose files cannot be read
+METRICS = ("timesteps", "mastered_share", "mean_test_return")
 # (name in the tables, RunRecord attribute, heading of its table)
 SCORES = (("final", "final", "Final share mastered"),
           ("AUC", "auc", "Area under the curve (AUC) of the share mastered"))
@@ -76,7 +80,12 @@ class ReportError(TeachgymError, ValueError):
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One run folder as the report sees it; ``problem`` says why it is not used (None when it is)."""
+    """One run folder as the report (and ``teachgym show``) sees it.
+
+    ``state`` is the status's (running, done, failed; unknown without a status.json), or ``damaged`` when a run file
+    cannot be read; ``problem`` says why the run is not used (None when it is): for a damaged run, which file and
+    what is wrong. ``timesteps`` and ``mastered_share`` are the evaluations'; ``timesteps_done`` the status's.
+    """
 
     path: Path
     run_id: str
@@ -91,19 +100,28 @@ class RunRecord:
     mastered_share: np.ndarray | None = None
     final: float = np.nan
     auc: float = np.nan
+    timesteps_done: int = 0
+    test_return: float = np.nan
+    """the mean test return at the last evaluation"""
+    error: str | None = None
+    """the error a failed run recorded"""
 
 
 def write_report(folder: str | Path, *, out: str | Path | None = None, seed: int = 0) -> Path:
     """Write report.md, report.html and the PNG figures for the runs in ``folder`` into ``<out or folder>/report``.
 
-    ``seed`` seeds the bootstrap confidence intervals. Returns the report folder.
+    ``seed`` seeds the bootstrap confidence intervals. Damaged runs are listed with the reason, not used. Returns the
+    report folder.
 
     Raises:
         ReportError: when ``folder`` does not exist or holds no run folder.
+        ConfigError: when the report folder cannot be made (``out`` is a file, or lies under one); nothing is
+            written.
     """
     root = Path(folder)
     runs = find_runs(root)
     target = Path(out if out is not None else root) / REPORT_FOLDER
+    check_output_folder(target, "--out" if out is not None else str(root))
     target.mkdir(parents=True, exist_ok=True)
     blocks = _document(root, runs, seed)
     for block in blocks:
@@ -116,7 +134,8 @@ def write_report(folder: str | Path, *, out: str | Path | None = None, seed: int
 
 
 def find_runs(folder: str | Path) -> list[RunRecord]:
-    """Every run folder in ``folder`` (``folder`` itself when it holds a config.yaml), read, in path order.
+    """Every run folder in ``folder`` (``folder`` itself when it holds a config.yaml), read (:func:`read_run`), in
+    path order.
 
     Raises:
         ReportError: when ``folder`` is not a folder or holds no config.yaml anywhere below it.
@@ -128,17 +147,24 @@ def find_runs(folder: str | Path) -> list[RunRecord]:
     if not paths:
         raise ReportError(f"{root} holds no runs (no folder with a config.yaml below it); expected a sweep folder "
                           f"or a run folder")
-    return [_read_run(root, path) for path in paths]
+    return [read_run(path, root) for path in paths]
 
 
 # ------------------------------------------------------------------------------------------------------ reading
-def _read_run(root: Path, path: Path) -> RunRecord:
+def read_run(path: str | Path, root: str | Path | None = None) -> RunRecord:
+    """Read one run folder; a damaged one (a run file that cannot be read) gives a record in state ``damaged`` whose
+    ``problem`` names the file and what is wrong, never an exception.
+
+    ``root`` is the folder the run id is relative to (a sweep folder; default: the run folder itself, id ".").
+    """
+    path = Path(path)
+    root = path if root is None else Path(root)
     parts = path.relative_to(root).parts
-    problem = None
+    damage = None
     try:
         config = RunConfig.from_yaml(path / "config.yaml")
     except TeachgymError as error:
-        config, problem = None, f"unreadable config.yaml: {error}"
+        config, damage = None, str(error)
     if len(parts) >= 4 and SEED_FOLDER.match(parts[-1]):
         env, teacher, student = parts[-4:-1]
     elif config is not None:
@@ -147,57 +173,125 @@ def _read_run(root: Path, path: Path) -> RunRecord:
         env = teacher = student = "?"
     seed_folder = SEED_FOLDER.match(path.name)
     seed = config.seed if config is not None else int(seed_folder.group(1)) if seed_folder else None
+    status, status_damage = _read_status(path)
+    damage = damage or status_damage
+    state = status.get("state", "unknown")
+    columns = None
+    try:
+        # A running run may be writing its last row; a done one wrote every row whole.
+        columns = _read_columns(path / "metrics.csv", METRICS, complete=state == "done", missing_ok=state != "done")
+        _check_metrics(path / "metrics.csv", columns)
+    except ReportError as error:
+        damage = damage or str(error)
+    if damage is None and state == "done" and not len(columns["timesteps"]):
+        damage = f"{path / 'metrics.csv'} holds no evaluation, though status.json says the run is done"
+    record = RunRecord(path, path.relative_to(root).as_posix(), env, teacher, student, seed, config,
+                       DAMAGED if damage else state, damage, timesteps_done=status.get("timesteps", 0),
+                       error=status.get("error"))
+    if damage is not None:
+        return record
+    evaluations = len(columns["timesteps"])
+    record = replace(record, test_return=float(columns["mean_test_return"][-1]) if evaluations else np.nan,
+                     timesteps=columns["timesteps"], mastered_share=columns["mastered_share"])
+    if state != "done":
+        return replace(record, problem={"failed": f"failed: {status.get('error', 'no error recorded')}",
+                                        "running": "running or interrupted (status running)"}.get(
+                                            state, f"status {state!r}" if status else "no status.json"))
+    return replace(record, final=float(columns["mastered_share"][-1]),
+                   auc=area_under_curve(columns["timesteps"], columns["mastered_share"]))
+
+
+def _read_status(path: Path) -> tuple[dict, str | None]:
+    """The run's status record ({} when there is none) and what is wrong with it (None when nothing is)."""
+    file = path / "status.json"
     try:
         status = RunFolder(path).status()
     except RunFolderError as error:
-        status, problem = {}, problem or str(error)
-    state = status.get("state", "unknown")
-    if problem is None and state != "done":
-        problem = {"failed": f"failed: {status.get('error', 'no error recorded')}",
-                   "running": "running or interrupted (status running)"}.get(
-                       state, f"status {state!r}" if status else "no status.json")
-    record = RunRecord(path, path.relative_to(root).as_posix(), env, teacher, student, seed, config, state, problem)
-    if problem is not None:
-        return record
-    try:
-        columns = _read_columns(path / "metrics.csv", ("timesteps", "mastered_share"))
-        if not len(columns["timesteps"]):
-            raise ReportError("metrics.csv has no evaluations")
-        final = float(columns["mastered_share"][-1])
-        auc = area_under_curve(columns["timesteps"], columns["mastered_share"])
-    except (ReportError, StatisticsError) as error:
-        return replace(record, problem=str(error))
-    return replace(record, timesteps=columns["timesteps"], mastered_share=columns["mastered_share"], final=final,
-                   auc=auc)
+        return {}, str(error)
+    if not isinstance(status, dict):
+        return {}, f"{file} holds a JSON {type(status).__name__}; expected an object with state and timesteps"
+    if status and (not isinstance(status.get("state"), str) or not status["state"]):
+        return {}, f"{file}: state {status.get('state')!r}; expected running, done or failed"
+    timesteps = status.get("timesteps", 0)
+    if isinstance(timesteps, bool) or not isinstance(timesteps, int) or timesteps < 0:
+        return {}, f"{file}: timesteps {timesteps!r}; expected an integer >= 0"
+    if not isinstance(status.get("error", ""), str):
+        return {}, f"{file}: error {status['error']!r}; expected the text of an error"
+    return status, None
 
 
-def _read_columns(path: Path, names: Sequence[str], prefix: str | None = None) -> dict[str, np.ndarray]:
-    """The numeric columns ``names`` (plus every column starting with ``prefix``) of a CSV file.
+def _read_columns(path: Path, names: Sequence[str], prefix: str | None = None, *, complete: bool = True,
+                  missing_ok: bool = False) -> dict[str, np.ndarray]:
+    """The numeric columns ``names`` (plus every column starting with ``prefix``) of a CSV file written by a run.
+
+    With ``complete``, a last row without its line end (cut mid-way) is damage; without, it is a row being written
+    and left out. With ``missing_ok``, a missing or empty file has no rows.
 
     Raises:
-        ReportError: naming the file for a missing file or column, or a cell that is not a number.
+        ReportError: naming the file (and the line) for a missing, unreadable or non-text file, a missing column, a
+            row with more or fewer fields than the header, or a cell that is not a number.
     """
+    empty = {name: np.empty(0) for name in names}
     try:
-        with path.open(newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            rows = list(reader)
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if missing_ok:
+            return empty
+        raise ReportError(f"{path} is missing") from None
     except OSError as error:
-        raise ReportError(f"{path} is unreadable: {error}") from None
-    if header is None:
+        raise ReportError(f"{path} is unreadable: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ReportError(f"{path} is not UTF-8 text (byte {error.start}); expected a CSV table") from None
+    if "\0" in text:
+        raise ReportError(f"{path}, line {text.count(chr(10), 0, text.index(chr(0))) + 1}: a NUL byte; expected a CSV "
+                          f"table (the file is damaged)")
+    cut = bool(text) and not text.endswith(("\n", "\r"))
+    if cut and not complete:
+        text = text[:max(text.rfind("\n"), text.rfind("\r")) + 1]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = [(reader.line_num, row) for row in reader if row]
+    except csv.Error as error:
+        raise ReportError(f"{path}, line {reader.line_num}: not a CSV row ({error})") from None
+    if not records:
+        if missing_ok:
+            return empty
         raise ReportError(f"{path} is empty; expected a header with the columns {list(names)}")
+    if cut:
+        raise ReportError(f"{path}, line {records[-1][0]}: the last row is cut mid-way (no line end); the file is "
+                          f"damaged")
+    (_, header), rows = records[0], records[1:]
     for name in names:
         if name not in header:
             raise ReportError(f"{path} has no column {name!r}{did_you_mean(name, header)}; its columns are {header}")
     wanted = [*names, *(column for column in header if prefix is not None and column.startswith(prefix))]
     indices = [header.index(name) for name in wanted]
     values = np.empty((len(rows), len(wanted)))
-    for number, row in enumerate(rows, start=2):
-        try:
-            values[number - 2] = [float(row[index]) for index in indices]
-        except (ValueError, IndexError):
-            raise ReportError(f"{path}, line {number}: expected numbers in the columns {wanted}, got {row}") from None
+    for number, (line, row) in enumerate(rows):
+        if len(row) != len(header):
+            raise ReportError(f"{path}, line {line}: {len(row)} fields, the header has {len(header)}; the row is cut "
+                              f"or damaged")
+        for k, index in enumerate(indices):
+            try:
+                values[number, k] = float(row[index])
+            except ValueError:
+                raise ReportError(f"{path}, line {line}, column {wanted[k]!r}: {row[index]!r} is not a "
+                                  f"number") from None
     return {name: values[:, k] for k, name in enumerate(wanted)}
+
+
+def _check_metrics(path: Path, columns: dict[str, np.ndarray]) -> None:
+    """Raise ReportError for evaluations no run writes: timesteps that do not increase, a share outside [0, 1]."""
+    steps, shares = columns["timesteps"], columns["mastered_share"]
+    for index in range(len(steps)):
+        line = index + 2  # the header is line 1; a run writes one line per row
+        if not math.isfinite(steps[index]):
+            raise ReportError(f"{path}, line {line}: timesteps {steps[index]:g}; expected a finite number")
+        if index and steps[index] <= steps[index - 1]:
+            raise ReportError(f"{path}, line {line}: timesteps {steps[index]:g} after {steps[index - 1]:g}; expected "
+                              f"increasing timesteps")
+        if not 0 <= shares[index] <= 1:
+            raise ReportError(f"{path}, line {line}: mastered_share {shares[index]:g}; expected a share in [0, 1]")
 
 
 # ---------------------------------------------------------------------------------------------------- document

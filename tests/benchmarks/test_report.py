@@ -217,6 +217,62 @@ def test_malformed_metrics_are_listed(sweep, tmp_path):
     assert "has no column 'mastered_share' (did you mean 'mastered_shares'?)" in unused[0]["reason"]
 
 
+def _rewrite_metrics(row: int, column: str, value: str):
+    def damage(run: Path) -> None:
+        with (run / "metrics.csv").open(newline="") as handle:
+            lines = list(csv.reader(handle))
+        lines[row][lines[0].index(column)] = value
+        with (run / "metrics.csv").open("w", newline="") as handle:
+            csv.writer(handle).writerows(lines)
+    return damage
+
+
+def _drop_the_last_cells_of_the_first_row(run: Path) -> None:
+    header, first, *rest = (run / "metrics.csv").read_text().splitlines(keepends=True)
+    (run / "metrics.csv").write_text("".join([header, first.rsplit(",", 2)[0] + "\n", *rest]))
+
+
+@pytest.mark.parametrize(("damage", "reasons"), [
+    (lambda run: (run / "status.json").write_text("[1, 2]"), ["status.json", "list"]),
+    (lambda run: (run / "status.json").write_text('{"state": 3, "timesteps": 300}'),
+     ["status.json: state 3; expected running, done or failed"]),
+    (_rewrite_metrics(2, "mastered_share", "abc"),
+     ["metrics.csv, line 3, column 'mastered_share': 'abc' is not a number"]),
+    (_rewrite_metrics(1, "mastered_share", "1.5"),
+     ["metrics.csv, line 2: mastered_share 1.5; expected a share in [0, 1]"]),
+    (_rewrite_metrics(3, "timesteps", "150"), ["metrics.csv, line 4: timesteps 150 after 200; expected increasing"]),
+    (lambda run: (run / "metrics.csv").write_text("timesteps,mean_test_return\n100,1.0\n"),
+     ["metrics.csv has no column 'mastered_share'"]),
+    (lambda run: (run / "metrics.csv").write_bytes((run / "metrics.csv").read_bytes()[:-40]),
+     ["metrics.csv, line 4: the last row is cut mid-way (no line end)"]),
+    (_drop_the_last_cells_of_the_first_row, ["metrics.csv, line 2: 8 fields, the header has 10"]),
+    (lambda run: (run / "metrics.csv").write_bytes(b"\xff\xfe\x00t"), ["metrics.csv is not UTF-8 text (byte 0)"]),
+    (lambda run: (run / "metrics.csv").unlink(), ["metrics.csv is missing"]),
+    (lambda run: (run / "config.yaml").write_text("env: [\n"), ["config.yaml: cannot read the run config: invalid YAML "
+                                                                "at line 2"]),
+])
+def test_a_damaged_run_is_listed_with_the_reason_and_the_report_covers_the_others(sweep, tmp_path, damage, reasons):
+    for seed in (0, 1):
+        shutil.copytree(sweep / f"SimulatedStudent/random/simulated/seed-{seed}",
+                        tmp_path / f"SimulatedStudent/random/simulated/seed-{seed}")
+    damage(tmp_path / "SimulatedStudent/random/simulated/seed-0")
+    markdown = (write_report(tmp_path) / "report.md").read_text()
+    [[unused]] = _tables(markdown)["Runs not used", None]
+    assert (unused["run"], unused["state"]) == ("SimulatedStudent/random/simulated/seed-0", "damaged")
+    assert all(reason in unused["reason"] for reason in reasons), unused["reason"]
+    assert str(tmp_path / "SimulatedStudent/random/simulated/seed-0") in unused["reason"]  # the file is named
+    [rows] = _tables(markdown)[SECTION, "Final share mastered"]
+    assert [(row["teacher"], row["runs"]) for row in rows] == [("random", "1")]
+
+
+def test_a_report_whose_out_is_a_file_writes_nothing(sweep, tmp_path):
+    (tmp_path / "file").write_text("mine")
+    for out in (tmp_path / "file", tmp_path / "file" / "below"):
+        with pytest.raises(TeachgymError, match=f"{tmp_path / 'file'} is a file, so no folder can be made"):
+            write_report(sweep, out=out)
+    assert (tmp_path / "file").read_text() == "mine" and sorted(tmp_path.iterdir()) == [tmp_path / "file"]
+
+
 def test_folder_without_runs_is_an_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ReportError, match="holds no runs") as error:

@@ -429,30 +429,30 @@ class RunFolder:
         staging = self.checkpoints / f"{STAGING}{name}.tmp"
         final = self.checkpoints / name
         replaced = self.checkpoints / f"{STAGING}{name}.replaced"
-        target = staging
+        writing_now = final  # what an error names: the file as it will be called, not its staging copy
         try:
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             digests = {}
             for file_name, content in files.items():
-                target = staging / file_name
+                writing_now = final / file_name
                 if isinstance(content, Path):
-                    shutil.move(str(content), target)
+                    shutil.move(str(content), staging / file_name)
                 else:
-                    target.write_bytes(content)
-                digests[file_name] = _digest(target)
+                    (staging / file_name).write_bytes(content)
+                digests[file_name] = _digest(staging / file_name)
             record = {**progress, "timesteps": timesteps, "rows": {n: t.rows for n, t in self.tables.items()},
                       "files": digests}
-            target = staging / PROGRESS
-            target.write_text(json.dumps(record))
-            target = final
+            writing_now = final / PROGRESS
+            (staging / PROGRESS).write_text(json.dumps(record))
+            writing_now = final
             if final.exists():  # the same step again: moved aside, so that the new one can take its name at once
                 shutil.rmtree(replaced, ignore_errors=True)
                 os.rename(final, replaced)
             os.replace(staging, final)
         except OSError as error:
             shutil.rmtree(staging, ignore_errors=True)
-            raise write_error(target, error) from None
+            raise write_error(writing_now, error) from None
         atomic_write(self.checkpoints / LATEST, name.encode())
         shutil.rmtree(replaced, ignore_errors=True)
         steps = sorted(self._checkpoint_folders().items())

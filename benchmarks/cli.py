@@ -192,7 +192,6 @@ def _sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .executors import run_sweep
-    from .report import write_report
     from .sweep import Sweep
 
     sweep = Sweep.from_yaml(args.file)
@@ -202,17 +201,26 @@ def _sweep(args: argparse.Namespace) -> int:
         check_output_folder(args.out, "--out")
     # disable=None: no bar when stderr is not a terminal (CI logs, files)
     with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, dynamic_ncols=True, disable=None) as bar:
-        def progress(done: int, total: int, run_id: str, status: str) -> None:
+        def progress(done: int, total: int, run_id: str, status: str, detail: str) -> None:
             bar.set_postfix_str(f"{run_id}: {status}")
             bar.update(done - bar.n)
+            if status == "claimed":
+                bar.write(f"skipping {run_id}: {detail}", file=sys.stderr)
 
         result = run_sweep(sweep, out=args.out, executor=args.executor, workers=args.workers,
                            address=args.address, progress=progress)
     failed = [run for run in result.runs if run.status == "failed"]
     for run in failed:
         print(f"failed: {run.run_id}: {run.error}", file=sys.stderr)
-    print(f"sweep folder: {result.out}  ({len(result.runs) - len(failed)} done, {len(failed)} failed)")
+    for note in result.notes:
+        print(f"teachgym: warning: {note}", file=sys.stderr)
+    claimed = len(result.ids("claimed"))
+    elsewhere = f", {claimed} left to another process" if claimed else ""
+    print(f"sweep folder: {result.out}  ({len(result.runs) - len(failed) - claimed} done, {len(failed)} failed"
+          f"{elsewhere})")
     if not args.no_report:
+        from .report import write_report  # scipy and matplotlib: a second of start-up that --no-report saves
+
         print(f"report: {write_report(result.out)}")
     return EXIT_RUNS_FAILED if failed else 0
 

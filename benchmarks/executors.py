@@ -5,6 +5,14 @@ from its last checkpoint); an exception is recorded as the run's failure (``stat
 sweep's ``runs.csv``) and never stops the other runs. A run whose folder is done with the same config is skipped
 without starting anything.
 
+Before anything is written, every run folder that exists is checked to hold its run: a folder holding another
+config (or anything but a run) refuses the whole sweep, naming the folder and the fields that differ. Several
+processes may run one sweep into one folder (a second ``teachgym sweep`` to use more cores): a run is executed by the
+process that holds its folder's claim, and the others skip it as ``claimed`` ("running in another process (pid N)"),
+which is not a failure. The sweep's own files (``sweep.yaml``, ``runs.csv``) are replaced atomically under a lock on
+``<out>/.sweep.lock``; ``runs.csv`` also takes in the runs other processes finished. When they cannot be written (a
+full disk), the sweep goes on and says so in :attr:`SweepResult.notes`: the run folders hold each run's status.
+
 ``local`` is a :class:`~concurrent.futures.ProcessPoolExecutor` on forkserver processes (spawn where there is no
 forkserver): both are safe with torch, and the pool's workers are not daemonic (checked on Python 3.10 to 3.13), so a
 run with ``n_envs > 1`` can start its ``SubprocVecEnv`` inside a worker. Each worker pins BLAS, OpenMP and torch to
@@ -23,6 +31,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import csv
+import io
 import multiprocessing
 import os
 import sys
@@ -30,8 +39,9 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import threadpoolctl
 
@@ -39,23 +49,27 @@ from teachgym.errors import TeachgymError, did_you_mean
 
 from .config import ConfigError, RunConfig
 from .run import run
-from .run_folder import RunFolder
-from .sweep import Sweep, SweepRun
+from .run_folder import RunFolder, RunFolderBusy, RunFolderError, atomic_write, holder, locked
+from .sweep import SWEEP_FILE, Sweep, SweepRun, check_run_ids
 
 EXECUTORS = ("local", "ray")
-DONE, FAILED, SKIPPED, PENDING = "done", "failed", "skipped", "pending"
+DONE, FAILED, SKIPPED, CLAIMED, PENDING = "done", "failed", "skipped", "claimed", "pending"
+FINISHED = (DONE, SKIPPED)  # what another process's runs.csv may tell this one about a run it did not do
 RUNS_TABLE = "runs.csv"
+SWEEP_LOCK = ".sweep.lock"
 RUNS_COLUMNS = ("run_id", "status", "error", "wall_time")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 RAY_RETRIES = 2
 
-Progress = Callable[[int, int, str, str], None]
-"""``progress(finished, total, run_id, status)``, called once per run as it is skipped or finishes."""
+Progress = Callable[[int, int, str, str, str], None]
+"""``progress(finished, total, run_id, status, detail)``, called once per run as it is skipped or finishes;
+``detail`` is the outcome's error (or, for a run claimed by another process, which one)."""
 
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """What became of one run in one execution of a sweep: done, failed (with the error) or skipped."""
+    """What became of one run in one execution of a sweep: done, failed (with the error), skipped (done before)
+    or claimed (being run by another process; ``error`` says which)."""
 
     run_id: str
     status: str
@@ -69,9 +83,11 @@ class SweepResult:
 
     out: Path
     runs: list[RunOutcome]
+    notes: list[str] = field(default_factory=list)
+    """problems that did not stop the sweep (runs.csv could not be written)"""
 
     def ids(self, status: str) -> list[str]:
-        """The ids of the runs with this status (done, failed, skipped)."""
+        """The ids of the runs with this status (done, failed, skipped, claimed)."""
         return [outcome.run_id for outcome in self.runs if outcome.status == status]
 
     @property
@@ -86,15 +102,20 @@ def run_sweep(sweep: Sweep, *, out: str | Path | None = None, executor: str = "l
     ``out`` overrides the sweep's output folder. ``workers`` (local) defaults to the number of CPUs; ``address``
     (ray) is the cluster's, or None for Ray's default (``RAY_ADDRESS``, a cluster started on this machine, else a new
     local one). Writes ``<out>/sweep.yaml`` first, then ``<out>/runs.csv`` (run_id, status, error, wall_time) each
-    time a run finishes.
+    time a run finishes. Nothing is written outside ``out``.
 
     Raises:
-        ConfigError: for an unknown executor, a bad ``workers`` or ``address``, or Ray missing; before anything
-            is written.
+        ConfigError: for an unknown executor, a bad ``workers`` or ``address``, Ray missing, or a run id that would
+            leave ``out``; before anything is written.
+        RunFolderError: if a run folder holds another run (or is not a run folder), before anything is run or
+            written; if ``sweep.yaml`` cannot be written.
     """
     execute_all = _executor(executor, workers, address)
     sweep = sweep.with_out(Path(sweep.out if out is None else out).resolve())
-    sweep.save(sweep.out)
+    check_run_ids(sweep.runs, sweep.source)
+    _check_folders(sweep)
+    with locked(sweep.out / SWEEP_LOCK):
+        atomic_write(sweep.out / SWEEP_FILE, sweep.to_yaml().encode())
     ledger = _Ledger(sweep, progress)
     waiting = []
     for sweep_run in sweep.runs:
@@ -105,14 +126,19 @@ def run_sweep(sweep: Sweep, *, out: str | Path | None = None, executor: str = "l
     if waiting:
         for outcome in execute_all(waiting):
             ledger.record(outcome)
-    return SweepResult(sweep.out, ledger.outcomes())
+    return SweepResult(sweep.out, ledger.outcomes(), ledger.notes)
 
 
 def execute(sweep_run: SweepRun) -> RunOutcome:
-    """Run (or resume) one run; an exception becomes a failed outcome, also written to the run's folder."""
+    """Run (or resume) one run; an exception becomes a failed outcome, also written to the run's folder. A run
+    another process holds is claimed, one another process finished since the sweep started is skipped."""
     started = time.monotonic()
     try:
+        if _is_done(sweep_run.config):
+            return RunOutcome(sweep_run.run_id, SKIPPED, "done by another process")
         run(sweep_run.config, resume=True)
+    except RunFolderBusy as error:
+        return RunOutcome(sweep_run.run_id, CLAIMED, f"running in {holder(error.pid)}")
     except Exception as error:
         message = "".join(traceback.format_exception_only(error)).strip()
         _mark_failed(sweep_run.config, message)
@@ -212,12 +238,18 @@ def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
 
 # ------------------------------------------------------------------------------------------------- bookkeeping
 class _Ledger:
-    """Every run's outcome so far (pending until it finishes), mirrored to runs.csv and the progress callback."""
+    """Every run's outcome so far (pending until it finishes), mirrored to runs.csv and the progress callback.
+
+    runs.csv is rewritten under the sweep's lock, taking from the file the runs that another process finished and
+    this one did not; a write that fails (a full disk) becomes a note, once, and the sweep goes on.
+    """
 
     def __init__(self, sweep: Sweep, progress: Progress | None):
         self.path = sweep.out / RUNS_TABLE
+        self.lock = sweep.out / SWEEP_LOCK
         self.progress = progress
         self.finished = 0
+        self.notes: list[str] = []
         self._outcomes = {sweep_run.run_id: RunOutcome(sweep_run.run_id, PENDING) for sweep_run in sweep.runs}
         self._write()
 
@@ -226,18 +258,66 @@ class _Ledger:
         self.finished += 1
         self._write()
         if self.progress is not None:
-            self.progress(self.finished, len(self._outcomes), outcome.run_id, outcome.status)
+            self.progress(self.finished, len(self._outcomes), outcome.run_id, outcome.status, outcome.error)
 
     def outcomes(self) -> list[RunOutcome]:
         return list(self._outcomes.values())
 
     def _write(self) -> None:
-        staging = self.path.with_name(f".{self.path.name}.tmp")
-        with staging.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(RUNS_COLUMNS)
-            writer.writerows((o.run_id, o.status, o.error, o.wall_time) for o in self._outcomes.values())
-        os.replace(staging, self.path)
+        try:
+            with locked(self.lock):
+                rows = [self._merged(outcome, written) for outcome, written in
+                        zip(self._outcomes.values(), map(self._written().get, self._outcomes))]
+                text = io.StringIO()
+                writer = csv.writer(text)
+                writer.writerow(RUNS_COLUMNS)
+                writer.writerows(rows)
+                atomic_write(self.path, text.getvalue().encode())
+        except RunFolderError as error:
+            if not self.notes:
+                self.notes.append(f"{error}; {RUNS_TABLE} is out of date (each run folder's status.json is not)")
+
+    @staticmethod
+    def _merged(outcome: RunOutcome, written: list[str] | None) -> list[Any]:
+        """This process's row for a run, or the file's where another process finished the run meanwhile."""
+        if outcome.status in (PENDING, CLAIMED) and written is not None and written[1] in FINISHED:
+            return written
+        return [outcome.run_id, outcome.status, outcome.error, outcome.wall_time]
+
+    def _written(self) -> dict[str, list[str]]:
+        """The rows of runs.csv as it is (none when it is missing or unreadable: it is rewritten whole)."""
+        try:
+            with self.path.open(newline="") as handle:
+                rows = list(csv.reader(handle))
+        except (OSError, csv.Error, UnicodeDecodeError):
+            return {}
+        return {row[0]: row for row in rows[1:] if len(row) == len(RUNS_COLUMNS)}
+
+
+def _check_folders(sweep: Sweep) -> None:
+    """Refuse the sweep, before it runs or writes anything, if a run folder that exists does not hold its run."""
+    problems = []
+    for sweep_run in sweep.runs:
+        folder = RunFolder(sweep_run.config.out_dir)
+        try:
+            if folder.is_empty():
+                continue
+            if not folder.config_path.is_file():
+                problems.append(f"{folder.path} is not empty and holds no run config")
+                continue
+            differences = RunConfig.from_yaml(folder.config_path).differences(sweep_run.config)
+        except ConfigError as error:
+            problems.append(str(error))
+            continue
+        except OSError as error:
+            problems.append(f"{folder.path} cannot be read: {error.strerror or error}")
+            continue
+        if differences:
+            problems.append(f"{folder.path} holds a different run ({'; '.join(differences)})")
+    if problems:
+        more = f" (and {len(problems) - 1} more run folders like it)" if len(problems) > 1 else ""
+        raise RunFolderError(f"{problems[0]}{more}; choose another out or move the folder away: nothing was run or "
+                             f"written")
 
 
 def _is_done(config: RunConfig) -> bool:
@@ -251,15 +331,16 @@ def _is_done(config: RunConfig) -> bool:
 
 
 def _mark_failed(config: RunConfig, error: str) -> None:
-    """Write the failure into the run's folder (claiming it when the run failed before it could), unless the folder
-    holds another run or cannot be read: those are never touched."""
+    """Write the failure into the run's folder (creating it when the run failed before it could), unless the folder
+    holds another run, cannot be read, or another process holds its claim: those are never touched."""
     folder = RunFolder(config.out_dir)
     try:
-        if folder.is_empty():
-            folder.create(config)
-        elif not folder.config_path.exists() or RunConfig.from_yaml(folder.config_path).differences(config):
-            return
-        folder.set_status(FAILED, timesteps=folder.status().get("timesteps", 0), error=error)
+        with folder.claim():
+            if folder.is_empty():
+                folder.create(config)
+            elif not folder.config_path.exists() or RunConfig.from_yaml(folder.config_path).differences(config):
+                return
+            folder.set_status(FAILED, timesteps=folder.status().get("timesteps", 0), error=error)
     except (TeachgymError, OSError):
         return
 

@@ -41,6 +41,7 @@ from teachgym.errors import did_you_mean
 
 from .config import ConfigError, RunConfig, env_label
 from .experiment import prepare
+from .run_folder import atomic_write, writing
 
 SWEEP_FILE = "sweep.yaml"
 SWEEP_KEYS = ("name", "out", "defaults", "grids", "grid", "overrides", "runs")
@@ -51,7 +52,8 @@ LABEL_KEYS = ("env", "teacher", "student", "seed")
 MERGED_FIELDS = ("env_kwargs", "teacher_kwargs", "student_kwargs")
 SET_BY_THE_SWEEP = {"env": "the grid's envs", "teacher": "the grid's teachers", "student": "the grid's students",
                     "seed": "the grid's seeds", "out_dir": "the sweep (<out>/<run id>; set out instead)"}
-LABEL_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+=-]*")
+LABEL_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+=-]*")  # never '.', '..' or a path: a label names a folder
+RUN_IDS_EXPECTED = "labels joined by '/', each of letters, digits and '._+=-' and starting with a letter or digit"
 PLACEHOLDER_ENV = "<set by the grid>"  # lets a partial layer of settings be type-checked as a RunConfig
 
 
@@ -111,6 +113,7 @@ class Sweep:
         else:
             cells = _expand(reader.spec(data), out, reader)
         runs = _unique(cells, reader)
+        check_run_ids(runs, source)
         _validate(runs, source)
         return cls(name, out, runs, source)
 
@@ -125,11 +128,20 @@ class Sweep:
         return {"name": self.name, "out": str(self.out),
                 "runs": [{"id": r.run_id, "config": r.config.to_dict()} for r in self.runs]}
 
+    def to_yaml(self) -> str:
+        """The resolved sweep as YAML (see :meth:`to_dict`)."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
     def save(self, folder: str | Path) -> Path:
-        """Write the resolved sweep to ``<folder>/sweep.yaml`` and return its path."""
+        """Write the resolved sweep to ``<folder>/sweep.yaml`` (atomically) and return its path.
+
+        Raises:
+            RunFolderError: if it cannot be written (a full disk).
+        """
         path = Path(folder) / SWEEP_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))
+        with writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, self.to_yaml().encode())
         return path
 
 
@@ -251,7 +263,7 @@ class _Reader:
         if not isinstance(label, str) or not LABEL_PATTERN.fullmatch(label):
             hint = "; give the entry a label" if derived else ""
             raise self.error(label_path, f"the label {label!r} cannot name a folder; expected letters, digits and "
-                                         f"'._+=-'{hint}")
+                                         f"'._+=-', starting with a letter or digit{hint}")
         return _Choice(name, dict(kwargs), label, path)
 
     def seeds(self, value: Any, path: str) -> list[int]:
@@ -303,8 +315,8 @@ class _Reader:
             self.require(entry, ("id", "config"), path, "a run")
             run_id = self.text(entry["id"], f"{path}.id")
             if not all(LABEL_PATTERN.fullmatch(part) for part in run_id.split("/")):
-                raise self.error(f"{path}.id", f"the run id {run_id!r} cannot name a folder; expected labels of "
-                                               f"letters, digits and '._+=-' joined by '/'")
+                raise self.error(f"{path}.id", f"the run id {run_id!r} cannot name a folder; expected "
+                                               f"{RUN_IDS_EXPECTED}")
             config = RunConfig.from_dict(entry["config"], where=self.where(f"{path}.config"))
             cells.append((SweepRun(run_id, dataclasses.replace(config, out_dir=str(out / run_id))), path))
         return cells
@@ -357,6 +369,30 @@ def _unique(cells: list[tuple[SweepRun, str]], reader: _Reader) -> list[SweepRun
                                        f"{origins[sweep_run.run_id]}; give one of their entries a label")
         origins[sweep_run.run_id] = origin
     return [sweep_run for sweep_run, _ in cells]
+
+
+def check_run_ids(runs: Sequence[SweepRun], source: str = "sweep") -> None:
+    """Check that every run's folder, ``<out>/<run id>``, lies inside ``out``, apart from the others: each id is
+    labels joined by '/' (no '.', '..', empty or absolute part), no two ids are the same and no run's folder is
+    inside another's.
+
+    Raises:
+        ConfigError: naming the id (``source`` prefixes the message).
+    """
+    ids: set[str] = set()
+    for sweep_run in runs:
+        if sweep_run.run_id in ids:
+            raise ConfigError(f"{source}: {sweep_run.run_id}", f"the run id {sweep_run.run_id!r} is given to two runs")
+        ids.add(sweep_run.run_id)
+    for run_id in ids:
+        parts = run_id.split("/")
+        if not all(LABEL_PATTERN.fullmatch(part) for part in parts):
+            raise ConfigError(f"{source}: {run_id}", f"the run id {run_id!r} cannot name a folder inside the sweep's "
+                                                     f"out; expected {RUN_IDS_EXPECTED}")
+        for end in range(1, len(parts)):
+            if "/".join(parts[:end]) in ids:
+                raise ConfigError(f"{source}: {run_id}", f"the folder of run {run_id!r} would lie inside the folder "
+                                                         f"of run {'/'.join(parts[:end])!r}")
 
 
 def _validate(runs: list[SweepRun], source: str) -> None:

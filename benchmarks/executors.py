@@ -115,6 +115,8 @@ def run_sweep(sweep: Sweep, *, out: str | Path | None = None, executor: str = "l
     check_run_ids(sweep.runs, sweep.source)
     _check_folders(sweep)
     with locked(sweep.out / SWEEP_LOCK):
+        for stale in sweep.out.glob(".*.tmp"):  # staging copies of killed writers: every writer holds this lock
+            stale.unlink(missing_ok=True)
         atomic_write(sweep.out / SWEEP_FILE, sweep.to_yaml().encode())
     ledger = _Ledger(sweep, progress)
     waiting = []

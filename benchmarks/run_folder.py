@@ -80,8 +80,7 @@ def write_error(path: Path, error: OSError) -> RunFolderError:
     """The typed error for a failed write of ``path``; a full disk says so in those words."""
     reason = FULL_DISK.get(error.errno)
     if reason:
-        return RunFolderError(f"{reason} while writing {path}; free some space and run again: the run resumes from "
-                              f"its last checkpoint")
+        return RunFolderError(f"{reason} while writing {path}; free some space and run again to resume")
     return RunFolderError(f"cannot write {path}: {error.strerror or error}")
 
 

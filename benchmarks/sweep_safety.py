@@ -4,9 +4,10 @@ Run ``python -m teachgym.benchmarks.sweep_safety``. It writes a sweep of simulat
 ``teachgym/SimulatedStudent-v0``, ``--seeds`` seeds each, ``--episodes`` episodes, a checkpoint every
 ``--checkpoint-every``) and runs it uninterrupted into a temporary folder as the reference. Then it starts
 ``teachgym sweep`` (``--workers`` pool workers) on a second folder and SIGKILLs it ``--kills`` times: the main
-process or one pool worker (a process holding a run's claim), drawn from a generator seeded with ``--seed``, either
-at a random moment of the sweep's start or a random delay after the sweep has written new rows. After each kill it
-waits until no process holds a run, then starts the sweep again; after the last kill the sweep runs to its end. It
+process or one pool worker (a process holding a run's claim), drawn from a generator seeded with ``--seed``, a random
+delay after the sweep has written new rows or (the main process only) at a random moment of its start. After each
+kill it waits until no process holds a run, then starts the sweep again; after the last kill the sweep runs to its
+end. It
 compares every run's tables (``metrics.csv`` without its wall-time column, ``test_returns.csv``, ``curriculum.csv``)
 row by row with the reference's and prints the kills done, the runs done, the rows compared and the mismatches, and
 exits with 1 if a run is not done, a row differs, or a sweep that was not killed printed a traceback.
@@ -43,7 +44,6 @@ START_KILL_SHARE = 0.25  # the share of kills that land in the sweep's start (im
 START_WINDOW = 2.0  # seconds after the start in which such a kill lands
 DELAY_AFTER_PROGRESS = 0.5  # at most this many seconds after the sweep wrote new rows, the other kills land
 POLL = 0.005
-WORKER_WAIT = 1.0  # seconds to wait for a worker holding a run when a worker kill is drawn (else the main dies)
 PATIENCE = 300.0  # seconds any one wait may take before the measurement gives up
 
 
@@ -101,38 +101,39 @@ def measure(folder: Path, *, kills: int, seeds: int, episodes: int, checkpoint_e
     rng = np.random.default_rng(seed)
     main_kills = worker_kills = starts = tracebacks = 0
     while main_kills + worker_kills < kills:
+        # the same four draws every time, so that the moments and targets depend on the seed alone
+        worker_draw, start_draw, delay_draw, victim_draw = rng.random(4)
+        unfinished = [r for r in sweep.runs if RunFolder(r.config.out_dir).status().get("state") != "done"]
+        if not unfinished:
+            raise RuntimeError(f"the sweep was done after {main_kills + worker_kills} kills; give it more work "
+                               f"(--episodes)")
+        # with one run left (or one worker), the sweep runs it in its main process: there is no worker to kill
+        kill_worker = worker_draw < 0.5 and len(unfinished) > 1 and workers > 1
         log = folder / f"start-{starts}.log"
         process = _start(path, out, workers, log)
         starts += 1
-        if rng.random() < START_KILL_SHARE:
-            _wait(lambda: process.poll() is not None, rng.uniform(0.0, START_WINDOW))
-        else:
-            written = _rows_written(out)
-            if not _wait(lambda: process.poll() is not None or _rows_written(out) > written, PATIENCE):
-                raise RuntimeError(f"the sweep wrote nothing in {PATIENCE:.0f} s")
-            _wait(lambda: process.poll() is not None, rng.uniform(0.0, DELAY_AFTER_PROGRESS))
-        kill_worker = rng.random() < 0.5
-        if process.poll() is not None:  # it ended before the kill
-            tracebacks += "Traceback" in log.read_text()
-            if _all_done(sweep, out):
-                raise RuntimeError(f"the sweep was done after {main_kills + worker_kills} kills; give it more work "
-                                   f"(--episodes)")
-            continue
-        victims = _running_workers(sweep, process) if kill_worker else []
-        if victims:
-            try:
-                os.kill(victims[rng.integers(len(victims))], signal.SIGKILL)
-                worker_kills += 1
-            except ProcessLookupError:  # it ended between being found and being killed: no kill
-                pass
-            process.wait(PATIENCE)  # the broken pool ends the sweep: its unfinished runs are recorded as failed
-            tracebacks += "Traceback" in log.read_text()
-        else:
-            os.kill(process.pid, signal.SIGKILL)  # not reaped yet, so the pid is still this sweep's
-            if process.wait(PATIENCE) == -signal.SIGKILL:
-                main_kills += 1
-            else:  # it ended on its own just before the kill
+        try:
+            if not kill_worker and start_draw < START_KILL_SHARE:
+                _wait(lambda: process.poll() is not None, delay_draw * START_WINDOW)
+            else:
+                written = _rows_written(sweep)
+                if not _wait(lambda: process.poll() is not None or _rows_written(sweep) > written, PATIENCE):
+                    raise RuntimeError(f"the sweep wrote nothing in {PATIENCE:.0f} s")
+                _wait(lambda: process.poll() is not None, delay_draw * DELAY_AFTER_PROGRESS)
+            victims = _running_workers(sweep, process) if kill_worker else [process.pid]
+            if victims and _kill(victims[int(victim_draw * len(victims))]):
+                if kill_worker:
+                    worker_kills += 1
+                    process.wait(PATIENCE)  # the broken pool ends the sweep: its unfinished runs are recorded failed
+                elif process.wait(PATIENCE) == -signal.SIGKILL:
+                    main_kills += 1
+            process.wait(PATIENCE)
+            if process.returncode != -signal.SIGKILL:  # it ended on its own: it must not have printed a traceback
                 tracebacks += "Traceback" in log.read_text()
+        finally:
+            if process.poll() is None:  # a measurement that failed leaves no sweep behind
+                process.kill()
+                process.wait()
         if not _wait(lambda: not _claimed(sweep), PATIENCE):
             raise RuntimeError(f"the killed sweep's workers still held runs after {PATIENCE:.0f} s")
     log = folder / "last.log"
@@ -168,27 +169,36 @@ def _wait(condition, seconds: float) -> bool:
     return True
 
 
-def _rows_written(out: Path) -> int:
-    """The bytes in every curriculum table so far: it grows with every training episode."""
+def _rows_written(sweep: Sweep) -> int:
+    """The bytes in the runs' curriculum tables: they grow with every training episode."""
     total = 0
-    for path in out.rglob("curriculum.csv"):
+    for sweep_run in sweep.runs:
         try:
-            total += path.stat().st_size
-        except FileNotFoundError:  # cut back or replaced meanwhile
+            total += (Path(sweep_run.config.out_dir) / "curriculum.csv").stat().st_size
+        except FileNotFoundError:
             continue
     return total
 
 
 def _running_workers(sweep: Sweep, process: subprocess.Popen) -> list[int]:
-    """The sweep's workers holding a run, waiting up to WORKER_WAIT for one (a worker between two runs holds none
-    for a moment); [] if there is none (one run left, executed in the main process) or the sweep ended."""
-    deadline = time.monotonic() + WORKER_WAIT
-    while process.poll() is None:
+    """The sweep's workers holding a run, waiting for one (a pool starts its workers one by one); [] if the sweep
+    ended first."""
+    deadline = time.monotonic() + PATIENCE
+    while process.poll() is None and time.monotonic() < deadline:
         found = _workers(sweep, process.pid)
-        if found or time.monotonic() >= deadline:
+        if found:
             return sorted(found)
         time.sleep(POLL)
     return []
+
+
+def _kill(pid: int) -> bool:
+    """SIGKILL ``pid``; False if it had already ended."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _workers(sweep: Sweep, main: int) -> set[int]:

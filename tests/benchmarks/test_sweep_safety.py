@@ -237,3 +237,22 @@ def test_a_run_folder_holding_another_run_refuses_the_whole_sweep_before_anythin
                               f"seed: 7 != 1); choose another out or move the folder away: nothing was run or "
                               f"written\n")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    (b"env: [teachgym/Simul\x00", "config.yaml: "),
+    (None, "is not empty and holds no run config"),
+])
+def test_a_run_folder_with_a_broken_or_no_config_refuses_the_sweep_naming_it(tmp_path, capsys, content, fragment):
+    from teachgym.benchmarks.cli import main
+
+    out = tmp_path / "out"
+    path = write_sweep(tmp_path, out)
+    (out / IDS[1]).mkdir(parents=True)
+    (out / IDS[1] / ("config.yaml" if content else "notes.txt")).write_bytes(content or b"mine")
+    assert main(["sweep", str(path), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"teachgym: error: {out / IDS[1]}") and fragment in err and err.count("\n") == 1
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "SimulatedStudent", "SimulatedStudent/random", "SimulatedStudent/random/simulated", IDS[1],
+        f"{IDS[1]}/{'config.yaml' if content else 'notes.txt'}"]

@@ -111,7 +111,8 @@ def _check_student(config: RunConfig, env: gym.Env, where: str) -> None:
         raise ConfigError(f"{where}.student", f"unknown student {config.student!r}"
                                               f"{did_you_mean(config.student, choices)}; expected one of {choices}")
     try:
-        check_student_options(config.student, dict(config.student_kwargs))
+        check_student_options(config.student, dict(config.student_kwargs), n_envs=config.n_envs,
+                              observation_space=env.observation_space, action_space=env.action_space)
     except TeachgymError as error:
         field_name = "student" if getattr(error, "kind", None) == "student" else "student_kwargs"
         raise ConfigError(f"{where}.{field_name}", str(error)) from None

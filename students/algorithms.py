@@ -34,6 +34,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.noise import ActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.policies import BasePolicy
+from stable_baselines3.common.preprocessing import is_image_space
 from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
 from teachgym.errors import TeachgymError, UnknownNameError, check_options, did_you_mean, keyword_parameters
@@ -176,22 +177,49 @@ def student_hyperparameters(algo: str, hyperparameters: Mapping[str, Any] | None
     return kwargs
 
 
-def check_student_options(algo: str, options: Mapping[str, Any], *, n_envs: int | None = None) -> None:
+def check_student_options(algo: str, options: Mapping[str, Any], *, n_envs: int | None = None,
+                          observation_space: spaces.Space | None = None,
+                          action_space: spaces.Space | None = None) -> None:
     """Check a student's name and options (``preset`` and hyperparameters, as given to :func:`make_student`)
     without building anything, e.g. to validate a run config before it runs. With ``n_envs``, also what depends on
-    the number of envs (PPO's rollout of ``n_steps * n_envs`` steps).
+    the number of envs (PPO's rollout of ``n_steps * n_envs`` steps); with the env's spaces, also that the algorithm
+    and the policy can act and observe there (:func:`check_spaces`).
 
     Raises:
         UnknownNameError: for an unknown algorithm (``kind`` ``"student"``) or preset (``kind`` ``"preset"``).
         UnknownOptionError: for a hyperparameter the algorithm does not take.
         StudentError: for a hyperparameter value the algorithm cannot train with (naming the algorithm, the
-            hyperparameter, the value and what was expected).
+            hyperparameter, the value and what was expected), or spaces it cannot work in.
     """
     options = dict(options)
     preset = options.pop("preset", None)
     kwargs = student_hyperparameters(algo, options, preset=preset, n_envs=n_envs or 1)
     if n_envs is not None:
         check_hyperparameter_values(algo, kwargs, n_envs=n_envs)
+    check_spaces(algo, kwargs["policy"], observation_space, action_space)
+
+
+def check_spaces(algo: str, policy: Any, observation_space: spaces.Space | None,
+                 action_space: spaces.Space | None) -> None:
+    """Check that ``algo`` can act in ``action_space`` (SAC, TD3 and DDPG need a Box) and that ``policy`` can read
+    ``observation_space`` (CnnPolicy images, MultiInputPolicy a Dict, MlpPolicy anything else); None skips a space.
+
+    Raises:
+        StudentError: naming the algorithm, the policy and the env's space.
+    """
+    cls = algorithm_class(algo)
+    if action_space is not None and issubclass(cls, OffPolicyAlgorithm) and not isinstance(action_space, spaces.Box):
+        raise StudentError(f"{cls.__name__} needs a continuous (Box) action space, the env has {action_space}; use "
+                           f"PPO or A2C")
+    if observation_space is None or not isinstance(policy, str):
+        return
+    needs = {"CnnPolicy": (is_image_space(observation_space), "image observations"),
+             "MultiInputPolicy": (isinstance(observation_space, spaces.Dict), "Dict observations"),
+             "MlpPolicy": (not isinstance(observation_space, spaces.Dict), "observations that are not a Dict (use "
+                                                                           "MultiInputPolicy)")}
+    fits, what = needs.get(policy, (True, ""))
+    if not fits:
+        raise StudentError(f"student {algo.lower()!r}: policy {policy} needs {what}, the env has {observation_space}")
 
 
 # ------------------------------------------------------------------------------------------- hyperparameter values
@@ -419,18 +447,17 @@ def make_student(
         UnknownNameError: for an unknown algorithm, preset or device, with the closest name.
         UnknownOptionError: for a hyperparameter the algorithm does not take.
         StudentError: for a hyperparameter value the algorithm cannot train with, an env that is not a VecEnv, an
-            off-policy algorithm on a non-Box action space, a preset that needs normalised observations on an env
-            without them, CUDA asked for and absent, or a ``tensorboard_log`` without tensorboard installed.
+            off-policy algorithm on a non-Box action space, a policy that cannot read the observations, a preset that
+            needs normalised observations on an env without them, CUDA asked for and absent, or a
+            ``tensorboard_log`` without tensorboard installed.
     """
     if not isinstance(vec_env, VecEnv):
         raise StudentError(f"make_student needs an SB3 VecEnv, got {type(vec_env).__name__}; build it with "
                            f"teachgym.students.make_vec_env")
     kwargs = student_hyperparameters(algo, hyperparameters, preset=preset, n_envs=vec_env.num_envs)
     check_hyperparameter_values(algo, kwargs, n_envs=vec_env.num_envs)
+    check_spaces(algo, kwargs["policy"], vec_env.observation_space, vec_env.action_space)
     cls = algorithm_class(algo)
-    if issubclass(cls, OffPolicyAlgorithm) and not isinstance(vec_env.action_space, spaces.Box):
-        raise StudentError(f"{cls.__name__} needs a continuous (Box) action space, the env has "
-                           f"{vec_env.action_space}; use PPO or A2C")
     if preset_normalizes_observations(algo, preset):
         normalize = unwrap_vec_normalize(vec_env)
         if normalize is None or not normalize.norm_obs:

@@ -118,6 +118,12 @@ CASES = {
                                "unknown preset 'huge' of algorithm 'ppo'"),
     "unknown student hyperparameter": (["run", *CARTPOLE_PPO, "--student-kwargs", "{learning_rat: 0.1}"], {},
                                        "unknown option 'learning_rat' for algorithm 'ppo' (did you mean"),
+    "off-policy student on discrete actions": (["run", "--env", "teachgym/CartPole-v0", "--student", "sac"], {},
+                                               "SAC needs a continuous (Box) action space, the env has Discrete(2)"),
+    "image policy on vector observations": (["run", *CARTPOLE_PPO, "--student-kwargs", "{policy: CnnPolicy}"], {},
+                                            "student 'ppo': policy CnnPolicy needs image observations, the env has"),
+    "rollout of one step": (["run", *CARTPOLE_PPO, "--student-kwargs", "{n_steps: 1, batch_size: 2}"], {},
+                            "n_steps = 1; expected n_steps * n_envs >= 2"),
     "hyperparameters for a simulated student": (["run", *SIMULATED, "--student-kwargs", "{gamma: 0.9}"], {},
                                                 "a simulated student takes no hyperparameters"),
     # -------------------------------------------------------------------------------------- run: test sets

@@ -196,6 +196,18 @@ def test_the_rollout_size_is_checked_once_the_number_of_envs_is_known(student_en
         make_student("ppo", student_env, n_steps=1, device="cpu")
 
 
+def test_the_envs_spaces_are_checked_before_anything_is_built():
+    cartpole = gym.make("CartPole-v1")
+    spaces = {"observation_space": cartpole.observation_space, "action_space": cartpole.action_space}
+    check_student_options("ppo", {}, **spaces)
+    with pytest.raises(StudentError, match=r"TD3 needs a continuous \(Box\) action space, the env has Discrete\(2\)"):
+        check_student_options("td3", {}, **spaces)
+    with pytest.raises(StudentError, match="'a2c': policy CnnPolicy needs image observations, the env has Box"):
+        check_student_options("a2c", {"policy": "CnnPolicy"}, **spaces)
+    with pytest.raises(StudentError, match="'ppo': policy MultiInputPolicy needs Dict observations"):
+        check_student_options("ppo", {"policy": "MultiInputPolicy"}, **spaces)
+
+
 @pytest.mark.parametrize("algo", sorted(ALGORITHMS))
 def test_every_hyperparameter_of_every_algorithm_has_a_value_check(algo):
     from teachgym.students.algorithms import _NOT_HYPERPARAMETERS, HYPERPARAMETER_VALUES

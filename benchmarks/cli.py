@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Run one experiment into its run folder. Flags override the config "
                                               "file; mappings (kwargs, test_set) are YAML, e.g. "
                                               "--env-kwargs '{body: spider}'.")
-    running.add_argument("config", nargs="?", type=Path, help="a YAML run config (the fields below)")
+    running.add_argument("config", nargs="?", type=_path, help="a YAML run config (the fields below)")
     running.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
     _add_config_flags(running)
     running.set_defaults(handler=_run)
@@ -89,8 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Run every experiment of a sweep (envs x teachers x students x "
                                                "seeds), skipping those done and resuming interrupted ones, then "
                                                "write the report.")
-    sweeping.add_argument("file", type=Path, help="the sweep YAML file")
-    sweeping.add_argument("--out", type=Path, help="output folder (default: the file's `out`)")
+    sweeping.add_argument("file", type=_path, help="the sweep YAML file")
+    sweeping.add_argument("--out", type=_path, help="output folder (default: the file's `out`)")
     sweeping.add_argument("--executor", default="local", help="local (a process pool) or ray (a Ray cluster)")
     sweeping.add_argument("--workers", type=int, help="processes of the local executor (default: all cores)")
     sweeping.add_argument("--address", help="Ray cluster address (auto, host:port or ray://...)")
@@ -99,13 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     reporting = commands.add_parser("report", help="statistics, tables and figures of a sweep or run folder",
                                     description="Write report.md, report.html and PNG figures for a folder of runs.")
-    reporting.add_argument("folder", type=Path, help="a sweep folder or a run folder")
-    reporting.add_argument("--out", type=Path, help="the report goes to OUT/report (default: FOLDER/report)")
+    reporting.add_argument("folder", type=_path, help="a sweep folder or a run folder")
+    reporting.add_argument("--out", type=_path, help="the report goes to OUT/report (default: FOLDER/report)")
     reporting.set_defaults(handler=_report)
 
     showing = commands.add_parser("show", help="status and latest metrics of runs",
                                   description="One line per run folder found in the given folders.")
-    showing.add_argument("folders", nargs="+", type=Path, help="run or sweep folders")
+    showing.add_argument("folders", nargs="+", type=_path, help="run or sweep folders")
     showing.set_defaults(handler=_show)
     return parser
 
@@ -129,6 +129,13 @@ def _yaml_value(text: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise argparse.ArgumentTypeError(f"not valid YAML: {' '.join(str(error).split())}") from None
+
+
+def _path(text: str) -> Path:
+    # Path("") is ".": an empty argument (an unset shell variable) would quietly mean the working folder.
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, got an empty string")
+    return Path(text)
 
 
 def _optional_int(text: str) -> int | None:

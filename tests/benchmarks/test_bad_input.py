@@ -210,6 +210,8 @@ USAGE_CASES = {
     "kwargs not YAML": (["run", *SIMULATED, "--env-kwargs", "{body: ["], "argument --env-kwargs: not valid YAML"),
     "workers not a number": (["sweep", "sweep.yaml", "--workers", "all"], "argument --workers: invalid int value"),
     "show without folders": (["show"], "the following arguments are required: folders"),
+    "an empty path": (["sweep", "sweep.yaml", "--out", ""], "argument --out: expected a path, got an empty string"),
+    "an empty folder name": (["report", ""], "argument folder: expected a path, got an empty string"),
 }
 
 

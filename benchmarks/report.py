@@ -202,14 +202,13 @@ def read_run(path: str | Path, root: str | Path | None = None) -> RunRecord:
 
 
 def _read_status(path: Path) -> tuple[dict, str | None]:
-    """The run's status record ({} when there is none) and what is wrong with it (None when nothing is)."""
+    """The run's status record ({} when there is none) and what is wrong with it (None when nothing is): RunFolder
+    checks that it is a JSON object, this that its fields have the types a run writes."""
     file = path / "status.json"
     try:
         status = RunFolder(path).status()
     except RunFolderError as error:
         return {}, str(error)
-    if not isinstance(status, dict):
-        return {}, f"{file} holds a JSON {type(status).__name__}; expected an object with state and timesteps"
     if status and (not isinstance(status.get("state"), str) or not status["state"]):
         return {}, f"{file}: state {status.get('state')!r}; expected running, done or failed"
     timesteps = status.get("timesteps", 0)

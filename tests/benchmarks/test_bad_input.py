@@ -271,7 +271,7 @@ def test_there_are_at_least_40_cases():
 
 # --------------------------------------------------------------------------------------------- damaged run files
 DAMAGES = {
-    "status.json holds a list": ("status.json", "[1, 2]\n", "status.json"),
+    "status.json holds a list": ("status.json", "[1, 2]\n", "status.json is unreadable: expected a JSON object"),
     "status.json state is a number": ("status.json", '{"state": 3, "timesteps": 100}', "state 3; expected running"),
     "a share that is text": ("metrics.csv", "timesteps,mastered_share,mean_test_return\n100,abc,-50.0\n",
                              "metrics.csv, line 2, column 'mastered_share': 'abc' is not a number"),

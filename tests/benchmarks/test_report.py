@@ -233,7 +233,8 @@ def _drop_the_last_cells_of_the_first_row(run: Path) -> None:
 
 
 @pytest.mark.parametrize(("damage", "reasons"), [
-    (lambda run: (run / "status.json").write_text("[1, 2]"), ["status.json", "list"]),
+    (lambda run: (run / "status.json").write_text("[1, 2]"),
+     ["status.json is unreadable: expected a JSON object, got list"]),
     (lambda run: (run / "status.json").write_text('{"state": 3, "timesteps": 300}'),
      ["status.json: state 3; expected running, done or failed"]),
     (_rewrite_metrics(2, "mastered_share", "abc"),

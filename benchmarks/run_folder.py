@@ -144,6 +144,7 @@ class Table:
         self._columns: list[str] | None = None
         self._rows: int | None = None  # read from the file when first needed
         self._descriptor: int | None = None
+        self._size = 0  # of the file, while it is open for appending
 
     @property
     def columns(self) -> list[str] | None:
@@ -274,15 +275,16 @@ class Table:
             if self._descriptor is None:
                 flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | (os.O_TRUNC if fresh else 0)
                 self._descriptor = os.open(self.path, flags, 0o666)
-        start = os.fstat(self._descriptor).st_size
+                self._size = os.fstat(self._descriptor).st_size  # the claim makes this the only writer
         try:
             written = 0
             while written < len(data):
                 written += os.write(self._descriptor, data[written:])
         except OSError as error:
             with contextlib.suppress(OSError):
-                os.ftruncate(self._descriptor, start)
+                os.ftruncate(self._descriptor, self._size)
             raise write_error(self.path, error) from None
+        self._size += len(data)
 
 
 class RunFolder:

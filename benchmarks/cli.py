@@ -43,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # a path the typed checks did not foresee: still one line, never a traceback
         _error(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
         return EXIT_BAD_INPUT
+    except UnicodeDecodeError as error:  # an input file the typed checks did not foresee is binary
+        _error(f"an input file is not UTF-8 text ({error.reason} at byte {error.start}); expected YAML or CSV")
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("teachgym: interrupted; run the same command again (with --resume for `run`) to continue",
               file=sys.stderr)

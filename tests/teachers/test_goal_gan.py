@@ -79,10 +79,15 @@ def test_the_gan_trains_every_batch_of_labelled_tasks_that_holds_an_intermediate
 
 def test_training_moves_the_generator_to_the_intermediate_tasks():
     # Success rates: x < 0.4 always solved, x > 0.6 never, in between half of the time (intermediate).
-    teacher = small_gan(initial_distribution=SPREAD_OUT, tasks_per_update=40, old_task_ratio=0.0, gan_iterations=100)
+    # Two hidden layers of 32: with SMALL's one layer of 16, the first training can throw the generator's tanh into
+    # saturation outside the intermediate band, after which no batch holds an intermediate task and it never trains
+    # again (seeds 1 and 10 of 0-19, 1 training and a share of 0). With these networks, seeds 0-47: 12 trainings,
+    # a share of at least 0.89 at the end and at most 0.41 at the start.
+    teacher = small_gan(initial_distribution=SPREAD_OUT, tasks_per_update=40, old_task_ratio=0.0, gan_iterations=100,
+                        generator_layers=(32, 32), discriminator_layers=(32, 32))
     start = teacher.generate(500)[:, 0]
     assert np.mean((start > 0.4) & (start < 0.6)) < 0.5
-    for episode in range(2000):
+    for episode in range(1000):
         task = teacher.sample_task()
         x = SPACE.normalize(task)[0]
         teacher.update(task, 0.0, success=bool(x < 0.4 or (x < 0.6 and episode % 2 == 0)))
@@ -93,7 +98,9 @@ def test_training_moves_the_generator_to_the_intermediate_tasks():
 
 def test_pretraining_on_the_expert_distribution_centres_the_generator_there():
     untrained = small_gan().generate(500)
-    teacher = small_gan(initial_distribution={"mean": [0.3, -2.0], "std": [0.05, 0.5]}, pretrain_iterations=300)
+    # The reference 500 steps: after 300, the mean was off by up to 0.061 over seeds 0-31 (0.047 for seed 0, against a
+    # tolerance of 0.05); after 500, by at most 0.042 (0.017 for seed 0), and no std above 0.061.
+    teacher = small_gan(initial_distribution={"mean": [0.3, -2.0], "std": [0.05, 0.5]}, pretrain_iterations=500)
     generated = teacher.generate(500)
     np.testing.assert_allclose(generated.mean(axis=0), [0.3, 0.3], atol=0.05)
     assert np.all(generated.std(axis=0) < 0.15)
@@ -190,15 +197,29 @@ def frontier_shares(teacher_kwargs: dict, episodes: int, seed: int = 0) -> tuple
         np.mean(infeasible[half:]))
 
 
+# Shorter GAN trainings than the reference (250 steps, 500 of pretraining), so that three seeds run in about the time
+# of one reference run.
+FRONTIER_SCHEDULE = {"gan_iterations": 100, "pretrain_iterations": 250}
+FRONTIER_SEEDS = (0, 1, 2)
+
+
 def test_goal_gan_concentrates_its_tasks_at_the_frontier_of_competence():
     """On a simulated student whose feasible region and competence are known (pretrained on the easy expert
     distribution, as with TeachMyAgent's "high" expert knowledge), GoalGAN keeps proposing tasks that are learnable but
     not mastered yet, several times as often as they occur in the space; the same pretrained generator, never trained
-    on the student's successes, drifts into what is already mastered."""
+    on the student's successes, drifts into what is already mastered.
+
+    One run's shares swing with its seed and with the platform's float kernels (the trained/frozen ratio of seed 0
+    was 2.85 on one CPU path and 1.36 on another; over 26 runs, 1.24 to 3.85), so the shares are summed over three
+    seeds: over every three of 16 runs (seeds 0-7, two CPU paths) the ratio was at least 1.66 and the trained share
+    at least 5.8 times the space's."""
     assert teachgym.env_ids()  # the simulated students are registered
-    trained, space_share, infeasible = frontier_shares({}, 1600)
-    frozen, _, _ = frontier_shares({"tasks_per_update": 10**6}, 1600)
+    runs = np.array([frontier_shares(FRONTIER_SCHEDULE, 1600, seed) for seed in FRONTIER_SEEDS])
+    frozen = np.array([frontier_shares({**FRONTIER_SCHEDULE, "tasks_per_update": 10**6}, 1600, seed)[0]
+                       for seed in FRONTIER_SEEDS])
+    trained, space_share, infeasible = runs.mean(axis=0)
     assert space_share < 0.08
     assert trained > 4 * space_share
-    assert trained > 1.5 * frozen
-    assert infeasible < 0.02
+    assert trained > 1.5 * frozen.mean()
+    # Over 84% of the space is infeasible or out of reach during these runs; single runs proposed at most 1.75%.
+    assert infeasible < 0.05

@@ -47,18 +47,28 @@ def student_run(env_id: str, episodes: int, seed: int = 0, **env_kwargs) -> tupl
 
 # ------------------------------------------------------------------------------------------------- behaviour
 def test_the_distribution_moves_from_the_easy_start_towards_the_target_as_the_student_improves():
-    teacher, kls, mastered = student_run("teachgym/SimulatedStudent-v0", 3000)
-    assert teacher.updates == 57  # every 50 episodes from the 200th on
-    assert mastered[-1] > 0.1 > mastered[0] == 0.0
+    """One run's figures swing with its seed (over seeds 0-31: the final KL from 0.41 to 0.62 of the first, the
+    smallest std from 0.133 to 0.183, against bounds of 0.6 and 0.13), so the schedule and the signs are checked on
+    every run and the figures on their mean over four seeds."""
+    start_distance = np.linalg.norm(np.array([0.0, 0.0]) - 0.5)  # the easy start: the default task, the corner
+    pulled = slice(4, None)  # from episode 800
+    figures = []
+    for seed in range(4):
+        teacher, kls, mastered = student_run("teachgym/SimulatedStudent-v0", 3000, seed=seed)
+        assert teacher.updates == 57  # every 50 episodes from the 200th on
+        assert mastered[0] == 0.0
+        assert teacher.metrics()["student_values"] == 1.0 and teacher.metrics()["alpha"] > 0
+        figures.append((mastered[-1], np.corrcoef(kls[pulled], mastered[pulled])[0, 1], kls[-1] / kls[0],
+                        kls[-1] / max(kls), np.linalg.norm(teacher.distribution_mean - 0.5) / start_distance,
+                        np.sqrt(np.diag(teacher.distribution_covariance)).min()))
+    mastered, correlation, kl_to_start, kl_to_peak, distance, std = np.mean(figures, axis=0)
+    assert mastered > 0.1
     # Until the target pulls (update 10, episode 650) the values alone narrow the distribution onto what the student
     # masters; from then on, the more the student masters, the closer the distribution comes to the target.
-    pulled = slice(4, None)  # from episode 800
-    assert np.corrcoef(kls[pulled], mastered[pulled])[0, 1] < -0.7
-    assert kls[-1] < 0.6 * kls[0] and kls[-1] < 0.45 * max(kls)
-    start_distance = np.linalg.norm(np.array([0.0, 0.0]) - 0.5)  # the easy start: the default task, the corner
-    assert np.linalg.norm(teacher.distribution_mean - 0.5) < 0.8 * start_distance
-    assert np.all(np.sqrt(np.diag(teacher.distribution_covariance)) > 0.13)  # wider than the start's 0.1
-    assert teacher.metrics()["student_values"] == 1.0 and teacher.metrics()["alpha"] > 0
+    assert correlation < -0.7
+    assert kl_to_start < 0.6 and kl_to_peak < 0.45
+    assert distance < 0.8
+    assert std > 0.13  # wider than the start's 0.1
 
 
 def test_a_student_that_cannot_learn_keeps_the_distribution_at_its_start():

@@ -169,9 +169,12 @@ def test_run_curriculum_runs_one_episode_per_teacher_task_and_credits_what_the_e
         np.testing.assert_array_equal(space.to_array(record.task), task)
         assert update == (record.task, record.episode_return, record.success)
     assert all(r.success == (r.episode_return > 230) for r in records)
-    # The simulated student learned: later episodes return more than the first ones.
-    returns = [r.episode_return for r in records]
-    assert np.mean(returns[-20:]) > np.mean(returns[:20])
+    # One student through the whole loop, seeded once: the same tasks on a freshly seeded student give every return.
+    replay = gym.make(STUDENT)
+    replay.reset(seed=0)
+    for record in records:
+        replay.reset(options={"task": record.task})
+        assert replay.step(np.zeros(1, dtype=np.float32))[1] == record.episode_return
 
 
 def test_run_curriculum_is_deterministic_for_a_seed():

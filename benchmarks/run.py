@@ -38,9 +38,9 @@ from typing import Any
 
 import numpy as np
 
-from teachgym.teachers import report_episode, uses_value_estimates
+from teachgym.teachers import report_episode, trains_on_last_sample, uses_value_estimates
 
-from .config import SIMULATED, RunConfig
+from .config import SIMULATED, RunConfig, check_output_folder
 from .experiment import Experiment, prepare
 from .run_folder import RunFolder, RunFolderError, load_pickle, writing
 
@@ -63,6 +63,7 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
             checkpoint, a corrupt file (named), or if the disk fills up.
     """
     experiment = prepare(config)
+    check_output_folder(config.out_dir, "RunConfig.out_dir")
     folder = RunFolder(config.out_dir)
     with folder.claim():
         state = _check_folder(folder, config, resume)
@@ -241,7 +242,8 @@ class _Run:
 
 
 class _SimulatedRun(_Run):
-    """The teacher loop on a simulated student: one step per episode, no model."""
+    """The teacher loop on a simulated student: one step per episode, no model; a teacher's exploratory episodes
+    (:mod:`teachgym.teachers.exploratory_episodes`) leave the student untouched."""
 
     def train(self) -> int:
         config = self.config
@@ -258,6 +260,7 @@ class _SimulatedRun(_Run):
         start = self.episodes
         for timesteps in range(start + 1, config.total_timesteps + 1):
             set_task(self.teacher.sample_task())
+            student.learning = trains_on_last_sample(self.teacher)  # a teacher's exploratory episodes only measure
             observation, _ = env.reset()
             _, episode_return, _, _, info = env.step(action)
             task = info["task"]

@@ -39,7 +39,7 @@ import yaml
 
 from teachgym.errors import did_you_mean
 
-from .config import ConfigError, RunConfig, env_label
+from .config import ConfigError, RunConfig, env_label, read_yaml
 from .experiment import prepare
 from .run_folder import atomic_write, writing
 
@@ -82,19 +82,7 @@ class Sweep:
             ConfigError: naming the file and the key path (the line, for invalid YAML) and what was expected.
         """
         source = str(path)
-        try:
-            text = Path(path).read_text()
-        except OSError as error:
-            raise ConfigError(source, f"cannot read the sweep file: {error.strerror or error}") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            problem = getattr(error, "problem", None) or str(error)
-            if mark is None:
-                raise ConfigError(source, f"invalid YAML: {problem}") from None
-            raise ConfigError(f"{source}: line {mark.line + 1}",
-                              f"invalid YAML: {problem} (column {mark.column + 1})") from None
+        data = read_yaml(path, "the sweep file")
         return cls.from_dict(data, source=source)
 
     @classmethod

@@ -143,7 +143,7 @@ def test_invalid_yaml_syntax_exits_2_with_the_line(tmp_path, capsys):
     sweep.write_text("name: x\ngrids:\n  - envs: [teachgym/SimulatedStudent-v0\n")
     assert main(["sweep", str(sweep)]) == 2
     err = capsys.readouterr().err
-    assert "broken.yaml: line" in err and "invalid YAML" in err
+    assert "broken.yaml: cannot read the sweep file: invalid YAML at line 4, column 1" in err
 
 
 @pytest.mark.parametrize("name", ["quickstart", "stump-tracks", "challenges", "parkour"])

@@ -139,9 +139,9 @@ GRID = "envs: [teachgym/SimulatedStudent-v0], teachers: [random], students: [sim
      "grid: a sweep with runs (a resolved sweep) takes no grids, defaults or overrides"),
     # the file's first line is `out: ...`
     (f"grid: {{{GRID}, seeds: 1}}\ndefaults:\n  total_timesteps: 300\n   eval_every: 10\n",
-     "line 5: invalid YAML: mapping values are not allowed here (column 14)"),
+     "cannot read the sweep file: invalid YAML at line 5, column 14: mapping values are not allowed here"),
     ("grid: {envs: [teachgym/SimulatedStudent-v0, teachers: [random]}\n",
-     "line 2: invalid YAML: expected ',' or ']', but got '}' (column 63)"),
+     "cannot read the sweep file: invalid YAML at line 2, column 63: expected ',' or ']', but got '}'"),
 ])
 def test_a_malformed_sweep_names_the_file_and_the_key_path_and_writes_nothing(tmp_path, text, message):
     path = tmp_path / "sweep.yaml"

@@ -9,7 +9,8 @@ Each teacher gets the expert knowledge of ``--expert-level`` (``low`` by default
 teacher that needs more (e.g. ``expert-easy-to-hard`` needs an initial distribution) gets the next level up, and the
 table says which level each teacher ran with. A teacher whose schedule counts environment steps (Self-Paced) runs
 with its ``simulated`` preset, the schedule rescaled to one-step episodes; a teacher that uses the student's value
-estimates gets the simulated student's expected return of each task.
+estimates gets the simulated student's expected return of each task; a teacher's exploratory episodes (robust
+PLR's new tasks) measure the student without training it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ import gymnasium as gym
 import numpy as np
 
 import teachgym
-from teachgym.teachers import TeacherError, available_teachers, make_teacher, report_episode, uses_value_estimates
+from teachgym.teachers import (
+    TeacherError,
+    available_teachers,
+    make_teacher,
+    report_episode,
+    trains_on_last_sample,
+    uses_value_estimates,
+)
 from teachgym.teachers.expert import EXPERT_LEVELS, expert_hyperparameters
 
 SIMULATED_ENTRY_POINTS = "teachgym.envs.simulated."
@@ -76,8 +84,10 @@ def run_one(env_id: str, teacher_name: str, seed: int, episodes: int, checkpoint
     for episode in range(1, episodes + 1):
         start = time.perf_counter()
         task = teacher.sample_task()
+        trains_student = trains_on_last_sample(teacher)
         teacher_seconds += time.perf_counter() - start
         student.set_task(task)
+        student.learning = trains_student
         observation, _ = env.reset()
         _, episode_return, _, _, info = env.step(action)
         start = time.perf_counter()

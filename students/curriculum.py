@@ -16,9 +16,17 @@ import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 
-from teachgym.teachers import Teacher, uses_value_estimates
+from teachgym.envs.simulated import SimulatedStudent
+from teachgym.teachers import Teacher, has_exploratory_episodes, trains_on_last_sample, uses_value_estimates
 
 from .algorithms import StudentError
+from .exploration_mask import (
+    TRAIN_STUDENT_KEY,
+    MaskedBuffer,
+    TrainStudentFlag,
+    mask_exploratory_transitions,
+    unmask_exploratory_transitions,
+)
 from .value_estimates import EpisodeStarts, original_observations, original_rewards, value_estimator
 
 
@@ -33,6 +41,8 @@ class EpisodeRecord:
         episode_return: the sum of its rewards.
         length: its number of steps.
         success: the env's ``info["success"]`` at its end.
+        trains_student: whether the student may learn from it (False for a teacher's exploratory episode, see
+            :mod:`teachgym.teachers.exploratory_episodes`).
     """
 
     timesteps: int
@@ -41,6 +51,7 @@ class EpisodeRecord:
     episode_return: float
     length: int
     success: bool
+    trains_student: bool = True
 
 
 EpisodeHandler = Callable[[EpisodeRecord], None]
@@ -66,6 +77,12 @@ class CurriculumCallback(BaseCallback):
     training start, and before each update the episode's first raw observation, length and return discounted with
     the model's ``gamma``.
 
+    A teacher with exploratory episodes (robust PLR) is honoured as :mod:`teachgym.teachers.exploratory_episodes`
+    says: each task goes to its env with the teacher's answer (``set_task(task, train_student=...)``), and while
+    ``learn()`` runs the model leaves out of its updates every transition whose step info says ``train_student``
+    False (:mod:`~.exploration_mask`; the envs must come from ``make_vec_env``). Exploratory episodes are still
+    reported to the teacher and to ``on_episode``.
+
     Args:
         teacher: chooses tasks and learns from the returns.
         on_episode: called with every finished episode's record (e.g. to write the curriculum trace).
@@ -84,6 +101,8 @@ class CurriculumCallback(BaseCallback):
         self.episodes = 0
         self._started = False
         self._episode_starts: EpisodeStarts | None = None
+        self._explores = has_exploratory_episodes(teacher)
+        self._mask: MaskedBuffer | None = None
 
     def send_initial_tasks(self, vec_env: VecEnv) -> None:
         """Send one teacher task to every env of ``vec_env``, for its next reset (the one ``learn()`` does).
@@ -91,6 +110,9 @@ class CurriculumCallback(BaseCallback):
         A ``learn()`` that does not reset the envs (``reset_num_timesteps=False`` on envs already running) replaces
         these tasks at training start: they never run, and only episodes that ran are credited.
         """
+        if self._explores and not all(vec_env.env_is_wrapped(TrainStudentFlag)):
+            raise StudentError(f"teacher {self.teacher.name!r} has exploratory episodes, which must not train the "
+                               f"student: build the envs with teachgym.students.make_vec_env (they carry the flag)")
         for index in range(vec_env.num_envs):
             self._send_task(vec_env, index)
 
@@ -107,9 +129,18 @@ class CurriculumCallback(BaseCallback):
                     original_observations(self.training_env, self.model._last_obs), self.model.gamma)
         if uses_value_estimates(self.teacher):
             self.teacher.set_value_estimator(value_estimator(self.model))
+        if self._explores:
+            self._mask = mask_exploratory_transitions(self.model)
+
+    def _on_training_end(self) -> None:
+        if self._explores:
+            unmask_exploratory_transitions(self.model)
 
     def _on_step(self) -> bool:
         infos, dones = self.locals["infos"], self.locals["dones"]
+        if self._mask is not None:
+            # Called before SB3 adds this step's transitions; each info is that of the episode that made the step.
+            self._mask.set_next_mask(np.array([bool(info[TRAIN_STUDENT_KEY]) for info in infos]))
         starts = {} if self._episode_starts is None else self._episode_starts.step(
             original_rewards(self.training_env, self.locals["rewards"]), dones,
             original_observations(self.training_env, self.locals["new_obs"]))
@@ -125,6 +156,7 @@ class CurriculumCallback(BaseCallback):
                 episode_return=float(episode["r"]),
                 length=int(episode["l"]),
                 success=bool(episode["success"]),
+                trains_student=bool(infos[index].get(TRAIN_STUDENT_KEY, True)),
             )
             if int(index) in starts:
                 initial_observation, discounted_return = starts[int(index)]
@@ -146,7 +178,11 @@ class CurriculumCallback(BaseCallback):
                   f"return {record.episode_return:.1f} on {record.task}")
 
     def _send_task(self, vec_env: VecEnv, index: int) -> None:
-        vec_env.env_method("set_task", self.teacher.sample_task(), indices=[index])
+        task = self.teacher.sample_task()
+        if self._explores:
+            vec_env.env_method("set_task", task, train_student=trains_on_last_sample(self.teacher), indices=[index])
+        else:
+            vec_env.env_method("set_task", task, indices=[index])
 
 
 def run_curriculum(
@@ -164,7 +200,9 @@ def run_curriculum(
     runs ``act(observation) -> action`` until it terminates or is truncated; the teacher is then updated with the
     task the env reported, the return and ``info["success"]``. A simulated student is run with any ``act``. A
     teacher that uses value estimates is first told the episode's first observation, length and (undiscounted: a
-    plain loop has no discount factor) return; its value estimator, if any, is the caller's to set.
+    plain loop has no discount factor) return; its value estimator, if any, is the caller's to set. A teacher's
+    exploratory episodes have ``trains_student`` False in their record, and run a simulated student with
+    ``learning = False`` (its competence stays as it was).
 
     Returns:
         One record per episode, in order; ``timesteps`` counts the steps of this loop.
@@ -176,17 +214,27 @@ def run_curriculum(
         raise StudentError(f"episodes must be a non-negative integer, got {episodes!r}")
     records: list[EpisodeRecord] = []
     timesteps = 0
+    simulated = env.unwrapped if isinstance(env.unwrapped, SimulatedStudent) else None
     for episode in range(episodes):
-        observation, info = env.reset(seed=seed if episode == 0 else None, options={"task": teacher.sample_task()})
-        initial_observation = observation
-        episode_return, length, done = 0.0, 0, False
-        while not done:
-            observation, reward, terminated, truncated, info = env.step(act(observation))
-            episode_return += float(reward)
-            length += 1
-            done = terminated or truncated
+        task = teacher.sample_task()
+        trains_student = trains_on_last_sample(teacher)
+        if simulated is not None:
+            simulated.learning = trains_student
+        try:
+            observation, info = env.reset(seed=seed if episode == 0 else None, options={"task": task})
+            initial_observation = observation
+            episode_return, length, done = 0.0, 0, False
+            while not done:
+                observation, reward, terminated, truncated, info = env.step(act(observation))
+                episode_return += float(reward)
+                length += 1
+                done = terminated or truncated
+        finally:
+            if simulated is not None:
+                simulated.learning = True
         timesteps += length
-        record = EpisodeRecord(timesteps, 0, dict(info["task"]), episode_return, length, bool(info["success"]))
+        record = EpisodeRecord(timesteps, 0, dict(info["task"]), episode_return, length, bool(info["success"]),
+                               trains_student)
         records.append(record)
         if uses_value_estimates(teacher):
             teacher.record_episode(initial_observation, length=length, discounted_return=episode_return)

@@ -1,5 +1,6 @@
 """Vectorised training envs: ``DummyVecEnv`` for one env, ``SubprocVecEnv`` for more, every env in a ``Monitor``
-that copies the finished episode's ``task`` and ``success`` into ``info["episode"]`` (what the curriculum needs).
+that copies the finished episode's ``task`` and ``success`` into ``info["episode"]`` (what the curriculum needs),
+around a :class:`~.exploration_mask.TrainStudentFlag` (which episodes may train the student).
 
 Subprocesses start with ``forkserver`` where the platform has it, else ``spawn`` (SB3's own default): never
 ``fork``, because forking a process that has started torch's thread pools (or CUDA) can deadlock the children. As
@@ -21,6 +22,7 @@ import teachgym
 from teachgym.errors import UnknownNameError
 
 from .algorithms import StudentError
+from .exploration_mask import TrainStudentFlag
 
 EnvWrapper = Callable[[gym.Env], gym.Env]
 # What Monitor copies from the last step's info into info["episode"].
@@ -50,7 +52,7 @@ def build_env(env_id: str, env_kwargs: Mapping[str, Any] | None = None, wrappers
 
 
 def _monitored_env(env_id: str, env_kwargs: Mapping[str, Any] | None, wrappers: Sequence[EnvWrapper]) -> gym.Env:
-    return Monitor(build_env(env_id, env_kwargs, wrappers), info_keywords=EPISODE_INFO_KEYS)
+    return Monitor(TrainStudentFlag(build_env(env_id, env_kwargs, wrappers)), info_keywords=EPISODE_INFO_KEYS)
 
 
 def make_vec_env(
@@ -77,8 +79,10 @@ def make_vec_env(
             preset needs it; evaluation then uses its statistics, see ``evaluate``).
 
     Returns:
-        The VecEnv. Each env is ``Monitor(wrappers(gym.make(env_id, **env_kwargs)))`` and every finished episode's
-        ``info["episode"]`` has ``r``, ``l``, ``t``, ``task`` and ``success``.
+        The VecEnv. Each env is ``Monitor(TrainStudentFlag(wrappers(gym.make(env_id, **env_kwargs))))``: every
+        finished episode's ``info["episode"]`` has ``r``, ``l``, ``t``, ``task`` and ``success``, and every step's info
+        says whether its episode may train the student (``train_student``, see
+        :mod:`~teachgym.students.exploration_mask`).
 
     Raises:
         UnknownNameError: for an unregistered env id or an unknown start method.

@@ -24,19 +24,23 @@ from . import (  # noqa: F401
     setter_solver,
 )
 from .base import Teacher, TeacherError
+from .exploratory_episodes import ExploringTeacher, has_exploratory_episodes, trains_on_last_sample
 from .registry import ENTRY_POINT_GROUP, available_teachers, make_teacher, register_teacher, teacher_hyperparameters
 from .value_estimates import ValueEstimateTeacher, ValueEstimator, report_episode, uses_value_estimates
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "ExploringTeacher",
     "Teacher",
     "TeacherError",
     "ValueEstimateTeacher",
     "ValueEstimator",
     "available_teachers",
+    "has_exploratory_episodes",
     "make_teacher",
     "register_teacher",
     "report_episode",
     "teacher_hyperparameters",
+    "trains_on_last_sample",
     "uses_value_estimates",
 ]

@@ -13,8 +13,8 @@ import numpy as np
 
 from teachgym.task_space import TaskSpace
 
-from .base import Teacher
 from .checks import checked_integer, checked_real
+from .exploratory_episodes import ExploringTeacher
 from .registry import register_teacher
 
 # A returning task is the buffered task it matches within this distance in the unit cube: tasks come back through a
@@ -23,7 +23,7 @@ _SAME_TASK = 1e-9
 
 
 @register_teacher("plr")
-class PLRTeacher(Teacher):
+class PLRTeacher(ExploringTeacher):
     """Keeps a buffer of seen tasks with scores; replays buffered tasks by score rank and staleness.
 
     Each ``sample_task()`` replays a buffered task with probability ``replay_prob`` once the buffer is at least
@@ -87,14 +87,18 @@ class PLRTeacher(Teacher):
         self.last_sample_was_replay = False
 
     @property
+    def has_exploratory_episodes(self) -> bool:
+        """True for robust PLR, whose new tasks are explored only to score them; False for PLR."""
+        return self.trains_only_on_replays
+
+    @property
     def train_on_last_sample(self) -> bool:
         """Whether the student should learn from its episode on the task the latest ``sample_task()`` returned.
 
         Always True for PLR. For robust PLR only replayed tasks train the student: new tasks are explored just to
-        score them. A training loop reads this right after each ``sample_task()`` and keeps it with that env's
-        episode; when the episode ends it calls ``update()`` in every case (exploration episodes are what bring new
-        tasks into the buffer), and leaves the episode's transitions out of the student's gradient updates when it
-        was False (PPO: mask them out of the loss; SAC: do not add them to the replay buffer).
+        score them. Glues honour it as :mod:`teachgym.teachers.exploratory_episodes` says: the episode is reported
+        with ``update()`` in every case (exploration episodes are what bring new tasks into the buffer), and the
+        student does not learn from it when this was False.
         """
         return self.last_sample_was_replay or not self.trains_only_on_replays
 

@@ -116,6 +116,11 @@ class SimulatedStudent(ParametricEnv, EzPickle):
       mastered, grey infeasible, the episode's cell outlined in white; a slice at the task for 3 dimensions).
     - `**task_bounds`: `name=(low, high)` overrides of the task parameters' bounds.
 
+    Attribute `learning` (True): whether episodes train the student. Set it to False before an episode that must only
+    measure the student (a teacher's exploratory episode, see `teachgym.teachers.exploratory_episodes`): the episode
+    returns as usual and leaves the competence untouched (no training, no forgetting). It is a switch of the loop
+    that runs the student, not student state: `state_dict()` and pickles leave it out (an unpickled student learns).
+
     Properties: `mastered_share` (share of the task space mastered: the run API reports it instead of a test-set
     evaluation), `competence`, `difficulty`, `feasible` (grids in the teacher's view of the task space, for
     pictures).
@@ -219,6 +224,7 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         self._index: int | None = None
         self._view_cell: tuple[int, ...] | None = None
         self._observation: np.ndarray | None = None
+        self.learning = True
 
     # --------------------------------------------------------------------------------------------- episode
     def reset(
@@ -236,14 +242,16 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         return self._observation.copy(), {"success": False}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Run the episode: the return is the competence at the task plus noise; then the student trains on it."""
+        """Run the episode: the return is the competence at the task plus noise; then the student trains on it,
+        unless :attr:`learning` is False."""
         if self._index is None:
             raise ResetNeeded("call reset() before step(); an episode of a simulated student is one step")
         index, self._index = self._index, None
         noise = self.return_noise * float(self.np_random.standard_normal())
         low, high = self.REWARD_RANGE
         episode_return = min(max(self._noise_free_return(index) + noise, low), high)
-        self._map.train(index)
+        if self.learning:
+            self._map.train(index)
         info = {"task": self.task_info(), "success": episode_return > self.success_return}
         return self._observation.copy(), episode_return, True, False, info
 

@@ -13,7 +13,14 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 import teachgym
-from teachgym.students import CurriculumCallback, StudentError, make_student, make_vec_env
+from teachgym.students import (
+    CurriculumCallback,
+    StudentError,
+    load_student,
+    make_student,
+    make_vec_env,
+    save_student,
+)
 from teachgym.students.exploration_mask import (
     TRAIN_STUDENT_KEY,
     MaskedReplayBuffer,
@@ -275,3 +282,16 @@ def test_a_replay_buffer_taken_over_keeps_its_transitions():
     masked.set_next_mask(np.array([False]))
     masked.add(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1)), np.ones(1), np.zeros(1), [{}])
     assert masked.transitions() == 1
+
+
+def test_a_checkpoint_keeps_the_masked_replay_buffer_and_its_partly_filled_row(tmp_path):
+    vec_env = make_vec_env(PENDULUM, 2, env_kwargs={"max_episode_steps": 5}, seed=0)
+    model = make_student("sac", vec_env, preset="tiny", seed=0, device="cpu")
+    learn(model, scripted(vec_env, 0.5), 40)
+    saved = model.replay_buffer
+    save_student(model, tmp_path)
+    loaded = load_student("sac", tmp_path, vec_env, device="cpu")
+    assert type(loaded) is SAC and isinstance(loaded.replay_buffer, MaskedReplayBuffer)
+    assert saved.transitions() > 0
+    assert (loaded.replay_buffer.transitions(), loaded.replay_buffer.slot) == (saved.transitions(), saved.slot)
+    vec_env.close()

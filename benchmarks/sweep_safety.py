@@ -4,13 +4,15 @@ Run ``python -m teachgym.benchmarks.sweep_safety``. It writes a sweep of simulat
 ``teachgym/SimulatedStudent-v0``, ``--seeds`` seeds each, ``--episodes`` episodes, a checkpoint every
 ``--checkpoint-every``) and runs it uninterrupted into a temporary folder as the reference. Then it starts
 ``teachgym sweep`` (``--workers`` pool workers) on a second folder and SIGKILLs it ``--kills`` times: the main
-process or one pool worker (a process holding a run's claim), drawn from a generator seeded with ``--seed``, a random
-delay after the sweep has written new rows or (the main process only) at a random moment of its start. After each
+process or one pool worker (a process holding a run's claim), drawn from a generator seeded with ``--seed``, after a
+random amount of training once the sweep has written new rows (up to ``EPISODES_BEFORE_KILL`` episodes, counted in
+bytes of the curriculum tables, so the moments do not depend on the machine's speed) or (the main process only) at a
+random moment of its start. After each
 kill it waits until no process holds a run, then starts the sweep again; after the last kill the sweep runs to its
-end. It
-compares every run's tables (``metrics.csv`` without its wall-time column, ``test_returns.csv``, ``curriculum.csv``)
-row by row with the reference's and prints the kills done, the runs done, the rows compared and the mismatches, and
-exits with 1 if a run is not done, a row differs, or a sweep that was not killed printed a traceback.
+end. It compares every run's tables (``metrics.csv`` without its wall-time column, ``test_returns.csv``,
+``curriculum.csv``) row by row with the reference's and prints the kills done, the runs done, the rows compared and
+the mismatches, and exits with 1 if a run is not done, a row differs, or a sweep that was not killed printed a
+traceback.
 
 Killing a worker breaks the process pool: that sweep records its unfinished runs as failed and ends, and the next
 start resumes them, which is what a user would do. Linux only (workers are found through ``/proc``).
@@ -42,7 +44,9 @@ TEACHERS = ("random", "alp-gmm")
 EVALUATIONS = 8
 START_KILL_SHARE = 0.25  # the share of kills that land in the sweep's start (imports, validation, first folders)
 START_WINDOW = 2.0  # seconds after the start in which such a kill lands
-DELAY_AFTER_PROGRESS = 0.5  # at most this many seconds after the sweep wrote new rows, the other kills land
+# The other kills land after the sweep trained up to this many more episodes (all runs together): a budget of work,
+# not of seconds, so that a fast machine does not finish the sweep before the last kill.
+EPISODES_BEFORE_KILL = 1000
 POLL = 0.005
 PATIENCE = 300.0  # seconds any one wait may take before the measurement gives up
 
@@ -98,6 +102,7 @@ def measure(folder: Path, *, kills: int, seeds: int, episodes: int, checkpoint_e
     if reference.failed:
         raise RuntimeError(f"the reference sweep failed: {[(o.run_id, o.error) for o in reference.failed]}")
     out = folder / "killed"
+    bytes_per_episode = _rows_written(sweep.with_out(folder / "reference")) / (len(sweep.runs) * episodes)
     rng = np.random.default_rng(seed)
     main_kills = worker_kills = starts = tracebacks = 0
     while main_kills + worker_kills < kills:
@@ -113,13 +118,16 @@ def measure(folder: Path, *, kills: int, seeds: int, episodes: int, checkpoint_e
         process = _start(path, out, workers, log)
         starts += 1
         try:
+            written = _rows_written(sweep)
+            budget = delay_draw * EPISODES_BEFORE_KILL * bytes_per_episode
             if not kill_worker and start_draw < START_KILL_SHARE:
-                _wait(lambda: process.poll() is not None, delay_draw * START_WINDOW)
+                _wait(lambda: process.poll() is not None or _rows_written(sweep) > written + budget,
+                      delay_draw * START_WINDOW)
             else:
-                written = _rows_written(sweep)
                 if not _wait(lambda: process.poll() is not None or _rows_written(sweep) > written, PATIENCE):
                     raise RuntimeError(f"the sweep wrote nothing in {PATIENCE:.0f} s")
-                _wait(lambda: process.poll() is not None, delay_draw * DELAY_AFTER_PROGRESS)
+                progressed = _rows_written(sweep)
+                _wait(lambda: process.poll() is not None or _rows_written(sweep) >= progressed + budget, PATIENCE)
             victims = _running_workers(sweep, process) if kill_worker else [process.pid]
             if victims and _kill(victims[int(victim_draw * len(victims))]):
                 if kill_worker:
@@ -144,8 +152,8 @@ def measure(folder: Path, *, kills: int, seeds: int, episodes: int, checkpoint_e
     compared = mismatches = 0
     for sweep_run in sweep.runs:
         for table in TABLES:
-            expected = _rows(folder / "reference" / sweep_run.run_id / f"{table}.csv")
-            found = _rows(out / sweep_run.run_id / f"{table}.csv")
+            expected = computed_rows(folder / "reference" / sweep_run.run_id / f"{table}.csv")
+            found = computed_rows(out / sweep_run.run_id / f"{table}.csv")
             compared += len(expected)
             mismatches += sum(a != b for a, b in itertools.zip_longest(expected, found))
     done = sum(RunFolder(out / sweep_run.run_id).status().get("state") == "done" for sweep_run in sweep.runs)
@@ -239,11 +247,17 @@ def _all_done(sweep: Sweep, out: Path) -> bool:
     return all(RunFolder(out / sweep_run.run_id).status().get("state") == "done" for sweep_run in sweep.runs)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
+def computed_rows(path: Path) -> list[dict[str, str]]:
+    """A table's rows without the wall-time column, the one a rerun changes ([] for a missing table)."""
     if not path.exists():
         return []
     with path.open(newline="") as handle:
         return [{k: v for k, v in row.items() if k != "wall_time"} for row in csv.DictReader(handle)]
+
+
+def computed_tables(run_folder: Path) -> dict[str, list[dict[str, str]]]:
+    """What a run computed: each of its tables as :func:`computed_rows`."""
+    return {name: computed_rows(run_folder / f"{name}.csv") for name in TABLES}
 
 
 def main(argv: list[str] | None = None) -> int:

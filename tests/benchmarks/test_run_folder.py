@@ -1,7 +1,6 @@
 """Run folders against damage: a damaged checkpoint falls back to the one before, a row cut mid-way is dropped, a
 corrupt file is named, LATEST cannot point out of the folder, and a folder is run by one process at a time."""
 
-import csv
 import os
 import pickle
 import shutil
@@ -12,11 +11,11 @@ import pytest
 from teachgym.benchmarks.config import ConfigError, RunConfig
 from teachgym.benchmarks.run import run
 from teachgym.benchmarks.run_folder import RunFolder, RunFolderBusy, RunFolderError, Table
+from teachgym.benchmarks.sweep_safety import computed_tables
 
 # checkpoints at 400, 800 and 1200 episodes; the last two are kept
 SETTINGS = dict(env="teachgym/SimulatedStudent-v0", student="simulated", teacher="alp-gmm", total_timesteps=1200,
                 eval_every=500, checkpoint_every=400, seed=5)
-TABLES = ("metrics", "test_returns", "curriculum")
 LATEST = "step-000000001200"
 BEFORE = "step-000000000800"
 
@@ -37,15 +36,6 @@ def finished_then_interrupted(config: RunConfig) -> Path:
     folder = run(config)
     RunFolder(folder).set_status("running", timesteps=1200)
     return folder
-
-
-def computed(folder: Path) -> dict[str, list[dict[str, str]]]:
-    """Every table as rows, without the wall time."""
-    tables = {}
-    for name in TABLES:
-        with (folder / f"{name}.csv").open(newline="") as handle:
-            tables[name] = [{k: v for k, v in row.items() if k != "wall_time"} for row in csv.DictReader(handle)]
-    return tables
 
 
 def snapshot(folder: Path) -> dict[Path, bytes]:
@@ -85,7 +75,7 @@ def test_a_damaged_latest_checkpoint_falls_back_to_the_one_before(reference, con
     kept = {name: (folder / name).read_bytes() for name in ("config.yaml", "test_set.csv")}
     DAMAGES[damage](folder)
     assert run(config, resume=True) == folder
-    assert computed(folder) == computed(reference)  # no row lost or duplicated, and the same numbers
+    assert computed_tables(folder) == computed_tables(reference)  # no row lost or duplicated, and the same numbers
     status = RunFolder(folder).status()
     assert status["state"] == "done"
     [note] = status["notes"]
@@ -100,7 +90,7 @@ def test_a_row_cut_mid_way_after_the_checkpoint_is_dropped_on_resume(reference, 
         handle.write(b"1201,1201,0,0.53")  # a kill in the middle of a row the checkpoint does not count
     assert RunFolder(folder).tables["curriculum"].rows == 1200
     run(config, resume=True)
-    assert computed(folder) == computed(reference)
+    assert computed_tables(folder) == computed_tables(reference)
     assert "notes" not in RunFolder(folder).status()
 
 
@@ -143,7 +133,7 @@ def test_an_unreadable_status_is_named_and_a_resume_rewrites_it(reference, confi
     with pytest.raises(RunFolderError, match=f"{folder / 'status.json'} is unreadable: .*pass resume=True"):
         run(config)
     run(config, resume=True)
-    assert computed(folder) == computed(reference)
+    assert computed_tables(folder) == computed_tables(reference)
     status = RunFolder(folder).status()
     assert status["state"] == "done" and status["notes"] == ["status.json was unreadable; the run resumed from its "
                                                              "checkpoint"]
@@ -192,7 +182,7 @@ def test_a_checkpoint_linked_from_elsewhere_is_passed_over(reference, config, tm
     checkpoint.symlink_to(outside)
     run(config, resume=True)
     assert not (tmp_path / "loaded").exists()
-    assert computed(folder) == computed(reference)
+    assert computed_tables(folder) == computed_tables(reference)
     assert "is a link out of" in RunFolder(folder).status()["notes"][0]
 
 

@@ -18,8 +18,9 @@ import yaml
 from teachgym.benchmarks import sweep_safety
 from teachgym.benchmarks.config import ConfigError, RunConfig
 from teachgym.benchmarks.executors import CLAIMED, execute, run_sweep
-from teachgym.benchmarks.run_folder import TABLES, RunFolder
+from teachgym.benchmarks.run_folder import RunFolder
 from teachgym.benchmarks.sweep import Sweep, SweepRun
+from teachgym.benchmarks.sweep_safety import computed_tables
 
 IDS = ["SimulatedStudent/random/simulated/seed-0", "SimulatedStudent/random/simulated/seed-1",
        "SimulatedStudent/alp-gmm/simulated/seed-0", "SimulatedStudent/alp-gmm/simulated/seed-1"]
@@ -35,15 +36,6 @@ def write_sweep(folder: Path, out: Path, episodes: int = 600) -> Path:
         "grid": {"envs": ["teachgym/SimulatedStudent-v0"], "teachers": ["random", "alp-gmm"],
                  "students": ["simulated"], "seeds": 2}}, sort_keys=False))
     return path
-
-
-def computed(folder: Path) -> dict[str, list[dict[str, str]]]:
-    """Every table of a run as rows, without the wall time."""
-    tables = {}
-    for name in TABLES:
-        with (folder / f"{name}.csv").open(newline="") as handle:
-            tables[name] = [{k: v for k, v in row.items() if k != "wall_time"} for row in csv.DictReader(handle)]
-    return tables
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +91,7 @@ def test_a_run_held_by_another_process_is_skipped_and_reported_not_failed(tmp_pa
     again = subprocess.run([*CLI, str(path), "--workers", "1", "--no-report"], capture_output=True, text=True)
     assert (again.returncode, again.stderr) == (0, "")
     for run_id in IDS:
-        assert computed(out / run_id) == computed(reference / run_id)
+        assert computed_tables(out / run_id) == computed_tables(reference / run_id)
 
 
 def test_two_sweep_processes_on_one_folder_share_the_runs_and_write_nothing_twice(tmp_path, reference):
@@ -121,7 +113,7 @@ def test_two_sweep_processes_on_one_folder_share_the_runs_and_write_nothing_twic
         left += int(summary[2] or 0)
     assert left <= len(IDS)
     for run_id in IDS:  # a run written by both would have duplicated or interleaved rows
-        assert computed(out / run_id) == computed(reference / run_id)
+        assert computed_tables(out / run_id) == computed_tables(reference / run_id)
         assert RunFolder(out / run_id).status()["state"] == "done"
     with (out / "runs.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -180,7 +172,7 @@ def test_a_full_disk_fails_the_runs_with_one_clear_line_and_the_sweep_resumes_on
     again = subprocess.run([*CLI, str(path), "--workers", "2", "--no-report"], capture_output=True, text=True)
     assert (again.returncode, again.stderr) == (0, "")
     for run_id in IDS:
-        assert computed(out / run_id) == computed(reference / run_id)
+        assert computed_tables(out / run_id) == computed_tables(reference / run_id)
 
 
 # ------------------------------------------------------------------------------ run ids and foreign run folders

@@ -10,8 +10,7 @@ from stable_baselines3 import A2C, DDPG, PPO, SAC, TD3
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 import teachgym  # noqa: F401  (registers the ids)
-from teachgym.errors import UnknownNameError, UnknownOptionError
-from teachgym.errors import keyword_parameters
+from teachgym.errors import UnknownNameError, UnknownOptionError, keyword_parameters
 from teachgym.students import (
     ALGORITHMS,
     PRESETS,

@@ -16,6 +16,7 @@ Usage (from the repository root)::
     python -m teachgym.benchmarks.readme_figures NAME [NAME ...]  # measure again and rewrite those blocks
     python -m teachgym.benchmarks.readme_figures --all            # every block (about half an hour on 2 cores)
     python -m teachgym.benchmarks.readme_figures --check          # every block names a source and says where from
+    python -m teachgym.benchmarks.readme_figures cartpole --from runs/classic-control   # summarise a finished sweep
 
 Prose around a block may comment on it, but a number it quotes must be in the block.
 """
@@ -99,8 +100,8 @@ def summarize_sweep(folder: Path) -> str:
     for (env, student), by_teacher in groups.items():
         baseline = by_teacher.get("random")
         lines.append(f"{env} / {student}: final share of the test set mastered and its AUC (mean [95% CI], IQM)")
-        lines.append(f"{'teacher':<14} {'runs':>4}  {'final':<22} {'IQM':>6}  {'AUC':<22}  {'p vs random':<16} "
-                     f"{'P(final > random)':<20}")
+        lines.append(f"{'teacher':<14} {'runs':>4}  {'final':<22}  {'IQM':>6}  {'AUC':<22}  {'p vs random':<16}  "
+                     f"P(final > random)")
         for teacher in sorted(by_teacher, key=lambda name: (name != "random", name)):
             group = by_teacher[teacher]
             final = np.array([record.final for record in group])
@@ -145,10 +146,12 @@ def blocks(readme: str) -> list[tuple[str, str]]:
     return [(match["name"], match["body"]) for match in BLOCK.finditer(readme)]
 
 
-def render(name: str, text: str, seconds: float) -> str:
-    """A block's body: where it comes from, then the measured text (in a fence unless it is Markdown)."""
+def render(name: str, text: str, seconds: float | None) -> str:
+    """A block's body: where it comes from, then the measured text (in a fence unless it is Markdown). ``seconds``
+    is None when the text summarises an output folder made earlier (``--from``)."""
     figures = text if SOURCES[name].markdown else f"```text\n{text}\n```"
-    return (f"{PROVENANCE_PREFIX}{SOURCES[name].shown()}` in {seconds:.0f} s on {provenance.describe()}. "
+    when = "earlier, summarised" if seconds is None else f"in {seconds:.0f} s"
+    return (f"{PROVENANCE_PREFIX}{SOURCES[name].shown()}` {when} on {provenance.describe()}. "
             f"Regenerate: `python -m teachgym.benchmarks.readme_figures {name}`.\n\n{figures}\n\n")
 
 
@@ -185,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="measure every block again")
     parser.add_argument("--check", action="store_true", help="exit 1 if a block is unknown or lacks provenance")
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
+    parser.add_argument("--from", dest="folder", type=Path,
+                        help="summarise this output folder of the one named source (a sweep run earlier, here or on "
+                             "a cluster with the same versions) instead of running its command")
     args = parser.parse_args(argv)
     if not args.readme.is_file():
         parser.error(f"{args.readme} is not a file; run from the repository root or pass --readme")
@@ -204,12 +210,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, source in SOURCES.items():
             print(f"{name:<24} {'in README' if name in used else 'unused':<10} {source.shown()}")
         return 0
+    if args.folder is not None and (len(names) != 1 or SOURCES[names[0]].summary is None):
+        parser.error(f"--from takes one source that summarises a folder: "
+                     f"{[name for name, source in SOURCES.items() if source.summary]}")
     for name in names:
         print(f"measuring {name}: {SOURCES[name].shown()}", file=sys.stderr)
         try:
             rewrite(readme, name, "")  # the block exists, before minutes of measuring
-            text, seconds = SOURCES[name].measure(SCRATCH / name)
-        except FiguresError as error:
+            if args.folder is not None:
+                text, seconds = SOURCES[name].summary(args.folder), None
+            else:
+                text, seconds = SOURCES[name].measure(SCRATCH / name)
+        except (FiguresError, TeachgymError) as error:
             print(f"readme_figures: error: {error}", file=sys.stderr)
             return 2
         readme = rewrite(readme, name, render(name, text, seconds))

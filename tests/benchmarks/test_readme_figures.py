@@ -1,0 +1,108 @@
+"""The README's figures are generated: every block names the command that measured it and where, a rewrite replaces
+one block only, a failing measurement leaves the README as it was, and the sweep summary has the quoted statistics."""
+
+import platform
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from teachgym.benchmarks import provenance, readme_figures
+from teachgym.benchmarks.executors import run_sweep
+from teachgym.benchmarks.readme_figures import FiguresError, Source, check, main, rewrite, summarize_sweep
+from teachgym.benchmarks.sweep import Sweep
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_every_readme_block_is_generated_by_a_known_source():
+    assert check(README.read_text()) == []
+
+
+def two_blocks(first: str = "old one\n", second: str = "old two\n") -> str:
+    return (f"intro\n<!-- figures: cartpole -->\n{first}<!-- /figures -->\nmiddle\n"
+            f"<!-- figures: env-speed -->\n{second}<!-- /figures -->\nend\n")
+
+
+def test_a_rewrite_replaces_only_the_named_block():
+    text = rewrite(two_blocks(), "env-speed", "new two\n")
+    assert text == two_blocks(second="new two\n")
+    with pytest.raises(FiguresError, match="no <!-- figures: alp-gmm-speed --> block"):
+        rewrite(two_blocks(), "alp-gmm-speed", "x\n")
+
+
+@pytest.mark.parametrize("readme, problem", [
+    ("<!-- figures: carpole -->\nx\n<!-- /figures -->\n", "'carpole' names no source (did you mean 'cartpole'?)"),
+    ("<!-- figures: cartpole -->\n42 %\n<!-- /figures -->\n", "'cartpole' does not say where its figures come from"),
+    ("<!-- figures: cartpole -->\nnever closed\n", "lacks its <!-- /figures -->"),
+    (two_blocks() + "<!-- figures: cartpole -->\nx\n<!-- /figures -->\n", "'cartpole' appears twice"),
+    ("no blocks at all\n", "source 'env-speed' has no block"),
+])
+def test_check_names_each_problem(readme, problem):
+    assert any(problem in found for found in check(readme)), check(readme)
+
+
+@pytest.fixture
+def echo_source(monkeypatch):
+    """A source whose command prints a known table, registered under a name the README does not use."""
+    sources = {"echo": Source(("python", "-c", "print('teacher  score'); print('random   0.25')"))}
+    monkeypatch.setattr(readme_figures, "SOURCES", sources)
+    return sources
+
+
+def test_main_measures_and_writes_the_block_with_its_provenance(tmp_path, monkeypatch, echo_source):
+    monkeypatch.chdir(tmp_path)
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- figures: echo -->\n<!-- /figures -->\ntail\n")
+    assert main(["echo", "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "```text\nteacher  score\nrandom   0.25\n```" in text
+    assert "Measured with `python -c" in text and f"Python {platform.python_version()}" in text
+    assert f"numpy {np.__version__}" in text
+    assert "Regenerate: `python -m teachgym.benchmarks.readme_figures echo`" in text
+    assert text.endswith("<!-- /figures -->\ntail\n") and check(text) == []
+    assert main(["--check", "--readme", str(readme)]) == 0
+    assert not (tmp_path / "runs" / "readme-figures" / "echo").exists()  # the scratch folder goes with success
+
+
+def test_a_failing_measurement_leaves_the_readme_untouched(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(readme_figures, "SOURCES", {"broken": Source(("python", "-c", "raise SystemExit(3)"))})
+    readme = tmp_path / "README.md"
+    original = "<!-- figures: broken -->\nold figures\n<!-- /figures -->\n"
+    readme.write_text(original)
+    assert main(["broken", "--readme", str(readme)]) == 2
+    assert "failed with exit code 3; no block rewritten" in capsys.readouterr().err
+    assert readme.read_text() == original
+    assert (tmp_path / "runs" / "readme-figures" / "broken").is_dir()  # kept for a resumed measurement
+
+
+def test_unknown_names_and_missing_readmes_are_usage_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["carpole", "--readme", str(README)])
+    assert exit_info.value.code == 2 and "did you mean 'cartpole'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--check", "--readme", str(tmp_path / "absent.md")])
+    assert "is not a file" in capsys.readouterr().err
+
+
+def test_the_sweep_summary_reports_each_teacher_against_random(tmp_path):
+    sweep = Sweep.from_dict({"name": "tiny", "out": str(tmp_path / "tiny"), "defaults": {
+        "total_timesteps": 300, "eval_every": 100, "checkpoint_every": 300},
+        "grids": [{"envs": ["teachgym/SimulatedStudent-v0"], "teachers": ["random", "riac"],
+                   "students": ["simulated"], "seeds": 3}]})
+    result = run_sweep(sweep, workers=1)
+    assert not result.failed
+    lines = summarize_sweep(result.out).splitlines()
+    assert lines[0].startswith("SimulatedStudent / simulated: final share")
+    rows = {line.split()[0]: line for line in lines[2:4]}
+    assert set(rows) == {"random", "riac"}
+    assert rows["random"].split()[1] == rows["riac"].split()[1] == "3"
+    assert "P(final > random)" in lines[1] and " / " in rows["riac"] and " / " not in rows["random"]
+    assert lines[-1].startswith("seeds 0-2")
+
+
+def test_provenance_names_the_machine_and_versions():
+    line = provenance.describe()
+    assert f"Python {platform.python_version()}" in line and f"{platform.machine()}" in line
+    assert all(name in line for name in ("numpy", "gymnasium", "teachgym"))

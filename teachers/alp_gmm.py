@@ -33,24 +33,30 @@ class ALPGMMTeacher(GMMTeacher):
         nb_em_init: EM runs per component count, the most likely kept (reference 1).
         initial_distribution: expert ``{"mean": ..., "std": ...}`` in task units, sampled until the first fit
             instead of uniform tasks.
+        normalize_returns: scale returns by ``reward_range`` (when given) before computing ALP (True; TeachMyAgent
+            False, see :class:`~teachgym.teachers.gmm_teacher.GMMTeacher`).
         seed, reward_range: see :class:`~teachgym.teachers.Teacher`.
+
+    Preset ``"tma"``: TeachMyAgent's benchmark scripts (``--fit_rate 150 --random_percentage 5 --min_k 2 --max_k
+    10``, ks from ``arange(min_k, max_k)``) with raw returns (``scale_reward`` never set).
     """
 
     presets: ClassVar[dict[str, dict[str, Any]]] = {
-        "tma": {"fit_rate": 150, "random_task_ratio": 0.05, "potential_ks": tuple(range(2, 10))},
+        "tma": {"fit_rate": 150, "random_task_ratio": 0.05, "potential_ks": tuple(range(2, 10)),
+                "normalize_returns": False},
     }
     state_attributes: ClassVar[tuple[str, ...]] = (*GMMTeacher.state_attributes, "history")
 
     def __init__(self, task_space: TaskSpace, *, fit_rate: int = 250, random_task_ratio: float = 0.2,
                  potential_ks: Sequence[int] = tuple(range(2, 11)), nb_em_init: int = 1,
-                 initial_distribution: Mapping[str, Any] | None = None, **base: Any):
+                 initial_distribution: Mapping[str, Any] | None = None, normalize_returns: bool = True, **base: Any):
         super().__init__(task_space, fit_rate=fit_rate, random_task_ratio=random_task_ratio,
                          potential_ks=potential_ks, nb_em_init=nb_em_init,
-                         initial_distribution=initial_distribution, **base)
+                         initial_distribution=initial_distribution, normalize_returns=normalize_returns, **base)
         self.history = ALPHistory(self.ndim)
 
     def _update(self, unit_task: np.ndarray, episode_return: float, success: bool | None) -> None:
-        self.history.add(unit_task, self.normalized_return(episode_return))
+        self.history.add(unit_task, self.fitted_return(episode_return))
         if self.history.size % self.fit_rate == 0:
             self._refit(self.history.recent_task_alps(self.fit_rate))
 

@@ -30,24 +30,32 @@ class CovarGMMTeacher(GMMTeacher):
 
     Args:
         fit_rate: episodes between two mixture fits, and rows per fit (reference 250; TeachMyAgent 150).
-        random_task_ratio: share of uniform tasks once a mixture is fitted (reference 0.2).
-        potential_ks: component counts tried at each fit (reference 2..10).
+        random_task_ratio: share of uniform tasks once a mixture is fitted (reference 0.2; TeachMyAgent 0.1).
+        potential_ks: component counts tried at each fit (reference 2..10; TeachMyAgent 2..14).
         nb_em_init: EM runs per component count, the most likely kept (reference 1).
         absolute_lp: also favour components whose returns fall (forgetting), by |covariance| (reference False).
         initial_distribution: expert ``{"mean": ..., "std": ...}`` in task units, sampled until the first fit
             instead of uniform tasks.
+        normalize_returns: scale returns by ``reward_range`` (when given) before the fits (True; TeachMyAgent
+            False, see :class:`~teachgym.teachers.gmm_teacher.GMMTeacher`).
         seed, reward_range: see :class:`~teachgym.teachers.Teacher`.
+
+    Preset ``"tma"``: TeachMyAgent's benchmark scripts (``--fit_rate 150 --random_percentage 10 --min_k 2 --max_k
+    15``, ks from ``arange(min_k, max_k)``) with raw returns (``scale_reward`` never set).
     """
 
-    presets: ClassVar[dict[str, dict[str, Any]]] = {"tma": {"fit_rate": 150}}
+    presets: ClassVar[dict[str, dict[str, Any]]] = {
+        "tma": {"fit_rate": 150, "random_task_ratio": 0.1, "potential_ks": tuple(range(2, 15)),
+                "normalize_returns": False},
+    }
     state_attributes: ClassVar[tuple[str, ...]] = (*GMMTeacher.state_attributes, "window", "window_size")
 
     def __init__(self, task_space: TaskSpace, *, fit_rate: int = 250, random_task_ratio: float = 0.2,
                  potential_ks: Sequence[int] = tuple(range(2, 11)), nb_em_init: int = 1, absolute_lp: bool = False,
-                 initial_distribution: Mapping[str, Any] | None = None, **base: Any):
+                 initial_distribution: Mapping[str, Any] | None = None, normalize_returns: bool = True, **base: Any):
         super().__init__(task_space, fit_rate=fit_rate, random_task_ratio=random_task_ratio,
                          potential_ks=potential_ks, nb_em_init=nb_em_init,
-                         initial_distribution=initial_distribution, **base)
+                         initial_distribution=initial_distribution, normalize_returns=normalize_returns, **base)
         if not isinstance(absolute_lp, (bool, np.bool_)):
             raise TeacherError(f"teacher {self.name!r}: absolute_lp must be True or False, got {absolute_lp!r}")
         self.absolute_lp = bool(absolute_lp)
@@ -59,7 +67,7 @@ class CovarGMMTeacher(GMMTeacher):
         row = self.window[self.window_size]
         row[:self.ndim] = unit_task
         row[self.ndim] = self.window_size / (self.fit_rate - 1)
-        row[self.ndim + 1] = self.normalized_return(episode_return)
+        row[self.ndim + 1] = self.fitted_return(episode_return)
         self.window_size += 1
         if self.window_size == self.fit_rate:
             self._refit(self.window)

@@ -33,13 +33,21 @@ class GMMTeacher(Teacher):
         nb_em_init: EM runs per component count, the most likely kept (>= 1).
         initial_distribution: expert knowledge: ``{"mean": ..., "std": ...}`` in task units (vectors of length
             ``ndim`` or mappings name -> value), a diagonal Gaussian used until the first fit; None: uniform.
+        normalize_returns: map returns from ``reward_range`` to [0, 1] before they enter the fits, when a
+            ``reward_range`` is given (True). TeachMyAgent's benchmark never scaled them (its ``scale_reward`` was
+            off), so its ``tma`` presets set False: the fits then see raw returns whatever the expert level.
     """
 
     state_attributes: ClassVar[tuple[str, ...]] = ("mixture", "component_cumulative")
 
     def __init__(self, task_space: TaskSpace, *, fit_rate: int, random_task_ratio: float, potential_ks: Sequence[int],
-                 nb_em_init: int, initial_distribution: Mapping[str, Any] | None, **base: Any):
+                 nb_em_init: int, initial_distribution: Mapping[str, Any] | None, normalize_returns: bool = True,
+                 **base: Any):
         super().__init__(task_space, **base)
+        if not isinstance(normalize_returns, (bool, np.bool_)):
+            raise TeacherError(f"teacher {self.name!r}: normalize_returns must be True or False, got "
+                               f"{normalize_returns!r}")
+        self.normalize_returns = bool(normalize_returns)
         self.fit_rate = checked_integer(self.name, "fit_rate", fit_rate, minimum=2)
         self.random_task_ratio = checked_real(self.name, "random_task_ratio", random_task_ratio, low=0.0, high=1.0)
         self.potential_ks = _checked_potential_ks(self.name, potential_ks, self.fit_rate)
@@ -49,6 +57,10 @@ class GMMTeacher(Teacher):
         self.mixture: GaussianMixture | None = None
         # Cumulative component-choice probabilities of the current mixture; None: choose uniformly (all interest 0).
         self.component_cumulative: np.ndarray | None = None
+
+    def fitted_return(self, episode_return: float) -> float:
+        """The return as the mixture fits see it: normalised by ``reward_range`` if ``normalize_returns``, else raw."""
+        return self.normalized_return(episode_return) if self.normalize_returns else episode_return
 
     @abstractmethod
     def _component_interest(self, mixture: GaussianMixture) -> np.ndarray:

@@ -173,8 +173,30 @@ def test_defaults_and_the_teachmyagent_preset():
     assert (default.fit_rate, default.random_task_ratio, default.potential_ks, default.nb_em_init) == \
         (250, 0.2, tuple(range(2, 11)), 1)
     tma = make_teacher("alp-gmm", SPACE, preset="tma")
-    assert (tma.fit_rate, tma.random_task_ratio, tma.potential_ks) == (150, 0.05, tuple(range(2, 10)))
+    assert (tma.fit_rate, tma.random_task_ratio, tma.potential_ks, tma.normalize_returns) == \
+        (150, 0.05, tuple(range(2, 10)), False)
     assert make_teacher("alp-gmm", SPACE, preset="tma", fit_rate=99).fit_rate == 99
+
+
+@pytest.mark.parametrize("name", ["alp-gmm", "covar-gmm"])
+def test_the_tma_preset_fits_raw_returns_even_with_the_low_level_reward_range(name):
+    """TeachMyAgent never set ``scale_reward``: the low level's reward_range must not rescale the fitted returns."""
+    low_level = {"reward_range": (-150.0, 350.0)}
+    tma = make_teacher(name, SPACE, preset="tma", **low_level)
+    ours = make_teacher(name, SPACE, **low_level)
+    assert tma.fitted_return(100.0) == 100.0
+    assert ours.fitted_return(100.0) == pytest.approx(0.5)
+    assert make_teacher(name, SPACE, preset="tma", normalize_returns=True, **low_level).fitted_return(100.0) == \
+        pytest.approx(0.5)
+    with pytest.raises(TeacherError, match=f"teacher '{name}': normalize_returns must be True or False, got 1"):
+        make_teacher(name, SPACE, normalize_returns=1)
+
+
+def test_the_tma_preset_puts_raw_returns_into_the_alp_history():
+    tma = make_teacher("alp-gmm", SPACE, seed=8, preset="tma", reward_range=(-50.0, 50.0))
+    tma.update([0.2, 0.2], 0.0)
+    tma.update([0.21, 0.2], 40.0)
+    assert tma.history.mean_alp(2) == pytest.approx(20.0)
 
 
 # ------------------------------------------------------------------------- hyperparameters shared with Covar-GMM

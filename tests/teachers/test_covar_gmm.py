@@ -77,7 +77,10 @@ def test_defaults_the_teachmyagent_preset_and_a_bad_absolute_lp():
     default = make_teacher("covar-gmm", SPACE)
     assert (default.fit_rate, default.random_task_ratio, default.potential_ks, default.absolute_lp) == \
         (250, 0.2, tuple(range(2, 11)), False)
-    assert make_teacher("covar-gmm", SPACE, preset="tma").fit_rate == 150
+    tma = make_teacher("covar-gmm", SPACE, preset="tma")
+    # TeachMyAgent's scripts: --fit_rate 150 --random_percentage 10 --min_k 2 --max_k 15, ks = arange(min_k, max_k)
+    assert (tma.fit_rate, tma.random_task_ratio, tma.potential_ks, tma.normalize_returns) == \
+        (150, 0.1, tuple(range(2, 15)), False)
     with pytest.raises(TeacherError, match="teacher 'covar-gmm': absolute_lp must be True or False, got 'yes'"):
         make_teacher("covar-gmm", SPACE, absolute_lp="yes")
     assert default.metrics() == {"episodes": 0.0, "mixture_components": 0.0, "mean_positive_covariance": 0.0}

@@ -5,6 +5,8 @@
   (``reward_thresholds``).
 - ``high``: also an easy initial task distribution (``initial_distribution``).
 
+A teacher that grows its curriculum from one task (``initial_task``, e.g. ADR) starts at ``none`` and ``low`` from a
+uniformly random task drawn by its own seeded generator, as in TeachMyAgent: only ``high`` tells it the easy task.
 Each teacher receives only the hyperparameters it takes, so one level can be applied to every teacher.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 from teachgym.envs import ExpertKnowledge
 from teachgym.errors import UnknownNameError
 
+from .adr import RANDOM_INITIAL_TASK
 from .base import Teacher
 from .registry import teacher_hyperparameters
 
@@ -30,6 +33,8 @@ def expert_hyperparameters(cls: type[Teacher], knowledge: ExpertKnowledge, level
     if level not in EXPERT_LEVELS:
         raise UnknownNameError("expert-knowledge level", level, EXPERT_LEVELS)
     offered: dict[str, Any] = {}
+    if level in ("none", "low"):
+        offered["initial_task"] = RANDOM_INITIAL_TASK
     if level in ("low", "high"):
         offered["reward_range"] = knowledge.reward_range
         offered["reward_thresholds"] = knowledge.reward_thresholds

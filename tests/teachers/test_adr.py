@@ -1,8 +1,10 @@
 """ADR: the box grows after a queue of high boundary returns, shrinks after low ones, within its limits."""
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
+import teachgym  # noqa: F401  (registers the ids)
 import teachgym.teachers.adr  # noqa: F401  (registers "adr")
 from teachgym import TaskSpace
 from teachgym.teachers import TeacherError, make_teacher
@@ -131,6 +133,49 @@ def test_state_round_trip_keeps_the_box_and_the_half_filled_queues():
     np.testing.assert_array_equal(resumed.box_high, teacher.box_high)
 
 
+def test_the_tma_preset_moves_a_boundary_by_0_1_task_units_in_every_dimension():
+    """TeachMyAgent's ADR adds ``step_size`` = 0.1 to a boundary in task units, whatever the dimension's range."""
+    stump_tracks = gym.make("teachgym/StumpTracks-v0").unwrapped.task_space
+    initial = stump_tracks.low + 0.5 * (stump_tracks.high - stump_tracks.low)
+    teacher = make_teacher("adr", stump_tracks, seed=0, preset="tma", initial_task=initial)
+    assert (teacher.step_size, teacher.step_in_task_units) == (0.1, True)
+    for _ in range(10):  # the box is one task, so each episode feeds all the boundaries' queues
+        teacher.update(teacher.sample_task(), 200.0)
+    assert teacher.expansions == 2 * stump_tracks.ndim
+    np.testing.assert_allclose(stump_tracks.denormalize(teacher.box_high) - initial, 0.1, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(initial - stump_tracks.denormalize(teacher.box_low), 0.1, rtol=0, atol=1e-12)
+    # the default step is a share of each range: 0.3 and 0.6 task units on Stump Tracks
+    ours = make_teacher("adr", stump_tracks, seed=0, reward_thresholds=THRESHOLDS, initial_task=initial)
+    for _ in range(10):
+        ours.update(ours.sample_task(), 200.0)
+    np.testing.assert_allclose(stump_tracks.denormalize(ours.box_high) - initial,
+                               0.1 * (stump_tracks.high - stump_tracks.low), rtol=0, atol=1e-12)
+
+
+def test_a_step_in_task_units_may_exceed_a_range_and_stops_at_the_edge():
+    teacher = make_teacher("adr", SPACE, seed=0, reward_thresholds=THRESHOLDS, step_size=20.0,
+                           step_in_task_units=True)
+    run(teacher, 10, lambda unit: 200.0)
+    np.testing.assert_array_equal(teacher.box_low, [0.0, 0.0])
+    np.testing.assert_array_equal(teacher.box_high, [1.0, 1.0])
+
+
+def test_a_random_initial_task_comes_from_the_seeded_generator():
+    first, again, other = (make_teacher("adr", SPACE, seed=seed, reward_thresholds=THRESHOLDS,
+                                        initial_task="random") for seed in (4, 4, 5))
+    np.testing.assert_array_equal(first.initial_unit, again.initial_unit)
+    assert not np.array_equal(first.initial_unit, other.initial_unit)
+    starts = [make_teacher("adr", SPACE, seed=seed, reward_thresholds=THRESHOLDS, initial_task="random").initial_unit
+              for seed in range(200)]
+    assert np.all((np.array(starts) >= 0.0) & (np.array(starts) <= 1.0))
+    assert np.mean(starts, axis=0) == pytest.approx([0.5, 0.5], abs=0.06)
+    np.testing.assert_array_equal(first.box_low, first.initial_unit)
+    np.testing.assert_array_equal(first.box_high, first.initial_unit)
+    # a resumed teacher keeps the saved start, whatever its own seed drew
+    other.load_state_dict(first.state_dict())
+    np.testing.assert_array_equal(run(other, 50, lambda unit: 200.0), run(again, 50, lambda unit: 200.0))
+
+
 def test_reward_thresholds_are_required_expert_knowledge():
     with pytest.raises(TeacherError, match=r"pass reward_thresholds=\(low, high\)"):
         make_teacher("adr", SPACE)
@@ -149,6 +194,10 @@ def test_reward_thresholds_are_required_expert_knowledge():
      "initial_distribution: task parameter 'y' = 9 is outside its bounds"),
     ({"initial_task": [5.0, 0.0], "initial_distribution": {"mean": [5.0, 0.0], "std": [0.0, 0.0]}}, "not both"),
     ({"step_size": 0.0}, "step_size must be a finite number in (0, 1], got 0.0"),
+    ({"step_size": 2.0}, "step_size must be a finite number in (0, 1], got 2.0"),
+    ({"step_size": 0.0, "step_in_task_units": True}, "step_size must be a finite number"),
+    ({"step_in_task_units": "yes"}, "step_in_task_units must be True or False, got 'yes'"),
+    ({"initial_task": "easy"}, "initial_task must be a task or 'random', got 'easy'"),
     ({"boundary_sampling_p": 1.5}, "boundary_sampling_p must be a finite number in [0, 1], got 1.5"),
     ({"queue_len": 0}, "queue_len must be an integer >= 1, got 0"),
 ])

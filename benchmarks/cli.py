@@ -260,7 +260,9 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _print_runs(folders: Sequence[Path]) -> None:
-    """One line per run; a failed run's error, or what is wrong with a damaged run, on the line below."""
+    """One line per run; below it a failed run's error, or what is wrong with a damaged run, and the versions it ran
+    with: one line per version set, with the timesteps it started at when a resume changed them."""
+    from .provenance import versions_line
     from .report import DAMAGED, read_run
 
     print(f"{'run':<50} {'state':<8} {'timesteps':>10} {'mastered':>9} {'test return':>12}")
@@ -274,6 +276,13 @@ def _print_runs(folders: Sequence[Path]) -> None:
             print(f"    {DAMAGED}: {record.problem}")
         elif record.error:
             print(f"    error: {record.error}")
+        if record.state == DAMAGED:
+            continue
+        starts: dict[str, int] = {}
+        for environment in record.environments:
+            starts.setdefault(versions_line(environment), environment["timesteps"])
+        for line, timesteps in starts.items() if starts else [("unknown (no environment.json)", 0)]:
+            print(f"    versions{f' from timesteps {timesteps}' if len(starts) > 1 else ''}: {line}")
 
 
 # -------------------------------------------------------------------------------------------------------- list

@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import sys
+import time
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 # The distributions whose versions decide a figure's last bits (numerics, simulation, learning).
 DISTRIBUTIONS = ("teachgym", "numpy", "scipy", "scikit-learn", "torch", "stable-baselines3", "gymnasium", "Box2D")
@@ -69,3 +73,41 @@ def describe() -> str:
     if revision:
         parts.append(f"commit {revision}")
     return "; ".join(parts)
+
+
+def gpu_model() -> str | None:
+    """The name of the CUDA device torch sees, or None. Torch is only asked when something already imported it: a
+    run without a neural network must not pay torch's import for its record."""
+    torch = sys.modules.get("torch")
+    try:
+        if torch is not None and torch.cuda.is_available():
+            return torch.cuda.get_device_name()
+    except Exception:  # a broken driver must not stop the run whose record this is
+        return None
+    return None
+
+
+def environment_record(timesteps: int, *, event: str) -> dict[str, Any]:
+    """What a run records about where it ran, each time it starts (``event`` "start") or resumes ("resume") at
+    ``timesteps``: the time, Python's and :data:`DISTRIBUTIONS`' versions, the teachgym commit (None outside a git
+    checkout), the CPU model and the GPU model (None without CUDA, or when torch is not imported)."""
+    return {
+        "event": event,
+        "timesteps": int(timesteps),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "python": platform.python_version(),
+        "versions": versions(),
+        "commit": source_revision(),
+        "cpu": cpu_model(),
+        "gpu": gpu_model(),
+    }
+
+
+def versions_line(record: Mapping[str, Any]) -> str:
+    """The version set of an :func:`environment_record` on one line (the machine left out), e.g. ``Python 3.11.4,
+    teachgym 0.1.0 (commit 0e030f8a1b), numpy 1.26.4, ...``: two records on one line ran the same code."""
+    parts = [f"Python {record.get('python', '?')}"]
+    for name, version in record.get("versions", {}).items():
+        commit = record.get("commit") if name == "teachgym" else None
+        parts.append(f"{name} {version}" + (f" (commit {commit})" if commit else ""))
+    return ", ".join(parts)

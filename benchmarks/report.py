@@ -16,12 +16,18 @@ Per env and student, for each teacher over its seeds (statistics module for the 
 - final: the share of the test set mastered (``mastered_share``) at the last evaluation;
 - AUC: the trapezoid area under ``mastered_share`` over timesteps, from the first to the last evaluation, divided by
   that span: the mean share mastered over the run, in [0, 1];
-- mean and IQM of both, each with a 95% stratified-bootstrap confidence interval;
+- CVaR: the conditional value at risk at alpha 0.1 of the test returns at the last evaluation (``test_returns.csv``):
+  the mean return of the worst 10% of test tasks (the ceil(0.1 n) lowest of n); absent (n/a) without that file;
+- mean and IQM of each, with a 95% stratified-bootstrap confidence interval;
 - Welch's t-test and the probability of improvement of each teacher against the teacher labelled ``random``.
 
+The report lists the version sets the used runs ran with (``environment.json``: Python, package versions, teachgym
+commit; "unknown" for a run folder without one) and warns when the runs of one group, or one run across a resume, used
+several.
+
 Everything goes to ``<out or folder>/report/``: ``report.md`` (Markdown tables, figures as PNG files next to it),
-``report.html`` (the same blocks as HTML, figures embedded as data URIs: the file alone is the whole report) and the
-PNG figures.
+``report.html`` (the same blocks as HTML, figures embedded as data URIs: the file alone is the whole report), the
+PNG figures and ``scores.csv`` (one row per used run: its labels, seed, scores and folder, for other statistics).
 """
 
 from __future__ import annotations
@@ -42,14 +48,16 @@ import numpy as np
 
 from teachgym.errors import TeachgymError, did_you_mean
 
-from . import figures
+from . import figures, provenance
 from .config import RunConfig, check_output_folder, env_label
 from .run_folder import RunFolder, RunFolderError
 from .statistics import (
     CONFIDENCE,
+    CVAR_ALPHA,
     RESAMPLES,
     Interval,
     area_under_curve,
+    cvar,
     iqm,
     mean,
     probability_of_improvement,
@@ -65,9 +73,15 @@ TIME_SLICES = 4
 SEED_FOLDER = re.compile(r"^seed-(\d+)$")
 DAMAGED = "damaged"  # the state of a run whose files cannot be read
 METRICS = ("timesteps", "mastered_share", "mean_test_return")
+TEST_RETURNS = ("timesteps", "return")
+UNKNOWN_VERSIONS = "unknown"
+SCORES_FILE = "scores.csv"
+SCORES_COLUMNS = ("env", "teacher", "student", "seed", "final_mastered_share", "auc", f"cvar_{CVAR_ALPHA:g}",
+                  "run_folder")
 # (name in the tables, RunRecord attribute, heading of its table)
 SCORES = (("final", "final", "Final share mastered"),
-          ("AUC", "auc", "Area under the curve (AUC) of the share mastered"))
+          ("AUC", "auc", "Area under the curve (AUC) of the share mastered"),
+          ("CVaR", "cvar", f"CVaR at alpha {CVAR_ALPHA:g} of the test returns"))
 STYLE = ("body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1em;line-height:1.4}"
          "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:.25em .6em;"
          "text-align:right}th:first-child,td:first-child{text-align:left}th{background:#eee}"
@@ -105,6 +119,17 @@ class RunRecord:
     """the mean test return at the last evaluation"""
     error: str | None = None
     """the error a failed run recorded"""
+    cvar: float = np.nan
+    """CVaR at alpha 0.1 of the test returns at the last evaluation (NaN when test_returns.csv is absent)"""
+    environments: tuple[dict, ...] = ()
+    """the run's environment.json records, one per start or resume (empty without the file)"""
+
+    @property
+    def version_sets(self) -> tuple[str, ...]:
+        """The distinct version sets the run ran with, in the order it first used them (``unknown`` without an
+        environment.json)."""
+        lines = dict.fromkeys(provenance.versions_line(record) for record in self.environments)
+        return tuple(lines) or (UNKNOWN_VERSIONS,)
 
 
 def write_report(folder: str | Path, *, out: str | Path | None = None, seed: int = 0) -> Path:
@@ -130,7 +155,20 @@ def write_report(folder: str | Path, *, out: str | Path | None = None, seed: int
     title = f"teachgym report: {root.resolve().name}"
     (target / "report.md").write_text(_markdown([Heading(title, 1), *blocks]))
     (target / "report.html").write_text(_html([Heading(title, 1), *blocks], title))
+    _write_scores(target / SCORES_FILE, [record for record in runs if record.problem is None])
     return target
+
+
+def _write_scores(path: Path, runs: Sequence[RunRecord]) -> None:
+    """One row per used run: labels, seed, final share, AUC, CVaR (empty when absent) and the run folder."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(SCORES_COLUMNS)
+        for record in runs:
+            writer.writerow([record.env, record.teacher, record.student, "" if record.seed is None else record.seed,
+                             *("" if np.isnan(value) else repr(float(value))
+                               for value in (record.final, record.auc, record.cvar)),
+                             str(record.path)])
 
 
 def find_runs(folder: str | Path) -> list[RunRecord]:
@@ -175,6 +213,11 @@ def read_run(path: str | Path, root: str | Path | None = None) -> RunRecord:
     seed = config.seed if config is not None else int(seed_folder.group(1)) if seed_folder else None
     status, status_damage = _read_status(path)
     damage = damage or status_damage
+    environments: list[dict] = []
+    try:
+        environments = RunFolder(path).environments()
+    except RunFolderError as error:
+        damage = damage or str(error)
     state = status.get("state", "unknown")
     columns = None
     try:
@@ -187,7 +230,7 @@ def read_run(path: str | Path, root: str | Path | None = None) -> RunRecord:
         damage = f"{path / 'metrics.csv'} holds no evaluation, though status.json says the run is done"
     record = RunRecord(path, path.relative_to(root).as_posix(), env, teacher, student, seed, config,
                        DAMAGED if damage else state, damage, timesteps_done=status.get("timesteps", 0),
-                       error=status.get("error"))
+                       error=status.get("error"), environments=tuple(environments))
     if damage is not None:
         return record
     evaluations = len(columns["timesteps"])
@@ -197,8 +240,29 @@ def read_run(path: str | Path, root: str | Path | None = None) -> RunRecord:
         return replace(record, problem={"failed": f"failed: {status.get('error', 'no error recorded')}",
                                         "running": "running or interrupted (status running)"}.get(
                                             state, f"status {state!r}" if status else "no status.json"))
+    try:
+        worst = _final_cvar(path / "test_returns.csv", columns["timesteps"][-1])
+    except ReportError as error:
+        return replace(record, state=DAMAGED, problem=str(error))
     return replace(record, final=float(columns["mastered_share"][-1]),
-                   auc=area_under_curve(columns["timesteps"], columns["mastered_share"]))
+                   auc=area_under_curve(columns["timesteps"], columns["mastered_share"]), cvar=worst)
+
+
+def _final_cvar(path: Path, last: float) -> float:
+    """CVaR of the test returns of the evaluation at timesteps ``last`` (NaN when the file or that evaluation is
+    absent: run folders of other tools).
+
+    Raises:
+        ReportError: naming the file, when it is malformed or holds a return that is not finite.
+    """
+    columns = _read_columns(path, TEST_RETURNS, missing_ok=True)
+    returns = columns["return"][columns["timesteps"] == last]
+    if not returns.size:
+        return np.nan
+    if not np.all(np.isfinite(returns)):
+        raise ReportError(f"{path}: a return of the last evaluation is {returns[~np.isfinite(returns)][0]:g}; "
+                          f"expected finite returns")
+    return cvar(returns, CVAR_ALPHA)
 
 
 def _read_status(path: Path) -> tuple[dict, str | None]:
@@ -334,7 +398,11 @@ def _document(root: Path, runs: list[RunRecord], seed: int) -> list[Block]:
                   f"evaluation)."),
         Paragraph("Scores of a run: final = the share of the test set mastered (`mastered_share` in metrics.csv) at "
                   "the last evaluation; AUC = the trapezoid area under that share over timesteps, from the first to "
-                  "the last evaluation, divided by that span (the mean share mastered over the run, in [0, 1])."),
+                  "the last evaluation, divided by that span (the mean share mastered over the run, in [0, 1]); "
+                  f"CVaR = the conditional value at risk at alpha {CVAR_ALPHA:g} of the test returns at the last "
+                  f"evaluation (`test_returns.csv`): the mean return of the worst {CVAR_ALPHA:.0%} of the test tasks "
+                  f"(the ceil({CVAR_ALPHA:g} n) lowest of n), n/a for a run without that file. Every used run's "
+                  f"scores are in `{SCORES_FILE}` beside this report (one row per run, with its folder)."),
         Paragraph(f"Over the seeds of a teacher: the mean and the IQM (interquartile mean: the mean of the middle 50% "
                   f"of the scores), each with a {CONFIDENCE:.0%} percentile stratified-bootstrap confidence interval "
                   f"({RESAMPLES} resamples, seed {seed}). Against `{BASELINE}`: Welch's t-test (two-sided) and the "
@@ -350,12 +418,33 @@ def _document(root: Path, runs: list[RunRecord], seed: int) -> list[Block]:
         blocks.append(Table(["run", "state", "reason"], [[r.run_id, r.state, r.problem or ""] for r in unused]))
     else:
         blocks.append(Paragraph("None: every run is done and has evaluations."))
+    blocks += _version_sets([record for record in runs if record.problem is None])
     ratios: dict[str, dict[str, float]] = {}
     for (env, student), by_teacher in sections.items():
         blocks += _section(env, student, by_teacher, seed)
         if BASELINE in by_teacher and len(by_teacher) > 1:
             ratios[f"{env} / {student}"] = _ratios_to_baseline(by_teacher)
     return blocks + _summary(ratios)
+
+
+def _version_sets(runs: list[RunRecord]) -> list[Block]:
+    """The distinct version sets of the used runs and how many runs used each; the runs resumed under another."""
+    counts: dict[str, int] = defaultdict(int)
+    for record in runs:
+        for line in record.version_sets:
+            counts[line] += 1
+    blocks: list[Block] = [
+        Heading("Version sets"),
+        Paragraph(f"The versions the used runs ran with (`environment.json` of each run: Python, packages, teachgym "
+                  f"commit); `{UNKNOWN_VERSIONS}`: a run folder without that file. A run resumed under another set "
+                  f"counts under each."),
+        Table(["version set", "runs"], [[line, str(count)] for line, count in sorted(counts.items())]),
+    ]
+    mixed = [record for record in runs if len(record.version_sets) > 1]
+    if mixed:
+        blocks.append(Paragraph(f"Warning: {len(mixed)} run(s) resumed under another version set than they started "
+                                f"with: {', '.join(f'`{record.run_id}`' for record in mixed)}."))
+    return blocks
 
 
 def _ordered(by_teacher: dict[str, list[RunRecord]]) -> dict[str, list[RunRecord]]:
@@ -373,6 +462,10 @@ def _section(env: str, student: str, by_teacher: dict[str, list[RunRecord]], see
         if differences:
             blocks.append(Paragraph(f"Warning: the runs of `{teacher}` differ in {', '.join(differences)}; they are "
                                     f"aggregated together."))
+        version_sets = dict.fromkeys(line for record in group for line in record.version_sets)
+        if len(version_sets) > 1:
+            blocks.append(Paragraph(f"Warning: the runs of `{teacher}` ran with {len(version_sets)} version sets "
+                                    f"(see Version sets); they are aggregated together."))
     for _, attribute, heading in SCORES:
         blocks += [Heading(heading, 3),
                    Table(["teacher", "runs", "mean", f"mean {CONFIDENCE:.0%} CI", "IQM", f"IQM {CONFIDENCE:.0%} CI"],
@@ -394,7 +487,7 @@ def _section(env: str, student: str, by_teacher: dict[str, list[RunRecord]], see
             Paragraph(f"Probability of improvement: P(a run of the teacher scores higher than a run of "
                       f"{BASELINE})."),
             Table(["teacher", *(heading for name, _, _ in SCORES
-                                for heading in (f"P({name} > {BASELINE})", f"{CONFIDENCE:.0%} CI"))],
+                                for heading in (f"P({name} > {BASELINE})", f"{name} {CONFIDENCE:.0%} CI"))],
                   [[teacher, *_improvement_cells(group, baseline, seed)] for teacher, group in others.items()]),
         ]
     slug = _slug(f"{env}-{student}")
@@ -408,20 +501,29 @@ def _section(env: str, student: str, by_teacher: dict[str, list[RunRecord]], see
 
 
 def _score_row(teacher: str, group: list[RunRecord], attribute: str, seed: int) -> list[str]:
-    scores = np.array([getattr(record, attribute) for record in group])
-    cells = [teacher, str(len(group))]
+    scores = _present(group, attribute)
+    cells = [teacher, str(len(scores))]
     for aggregate in (mean, iqm):
+        if not scores:
+            cells += ["n/a", "n/a"]
+            continue
         cells += [_number(aggregate(scores)), _interval(stratified_bootstrap_ci(aggregate, scores, seed=seed))]
     return cells
+
+
+def _present(group: Sequence[RunRecord], attribute: str) -> list[float]:
+    """The runs' scores, without the absent ones (NaN: a CVaR without test_returns.csv)."""
+    return [float(getattr(record, attribute)) for record in group if np.isfinite(getattr(record, attribute))]
 
 
 def _welch_cells(group: list[RunRecord], baseline: list[RunRecord]) -> list[str]:
     cells = []
     for _, attribute, _ in SCORES:
-        if min(len(group), len(baseline)) < 2:
+        scores = _present(group, attribute), _present(baseline, attribute)
+        if min(map(len, scores)) < 2:
             cells += ["n/a"] * 3
             continue
-        test = welch_t_test([getattr(r, attribute) for r in group], [getattr(r, attribute) for r in baseline])
+        test = welch_t_test(*scores)
         cells += [_number(test.t), _number(test.dof, 2), "n/a" if np.isnan(test.p) else f"{test.p:.3g}"]
     return cells
 
@@ -429,7 +531,10 @@ def _welch_cells(group: list[RunRecord], baseline: list[RunRecord]) -> list[str]
 def _improvement_cells(group: list[RunRecord], baseline: list[RunRecord], seed: int) -> list[str]:
     cells = []
     for _, attribute, _ in SCORES:
-        scores = [getattr(r, attribute) for r in group], [getattr(r, attribute) for r in baseline]
+        scores = _present(group, attribute), _present(baseline, attribute)
+        if not all(scores):
+            cells += ["n/a", "n/a"]
+            continue
         cells += [_number(probability_of_improvement(*scores)),
                   _interval(stratified_bootstrap_ci(probability_of_improvement, *scores, seed=seed))]
     return cells

@@ -2,7 +2,8 @@
 
 The teacher lives in this process; training environments may live in subprocesses. Every finished training
 episode goes to ``curriculum.csv``; every ``eval_every`` timesteps the student is evaluated on the fixed test set
-(``metrics.csv``, ``test_returns.csv``); every ``checkpoint_every`` timesteps a checkpoint is written. A run killed at
+(``metrics.csv``, ``test_returns.csv``); every ``checkpoint_every`` timesteps a checkpoint is written. Each start and
+resume appends the versions, commit, CPU and GPU it ran with to ``environment.json``. A run killed at
 any moment is resumed with ``run(config, resume=True)`` from its last checkpoint, with no table row lost or
 duplicated.
 
@@ -40,6 +41,7 @@ import numpy as np
 
 from teachgym.teachers import report_episode, trains_on_last_sample, uses_value_estimates
 
+from . import provenance
 from .config import SIMULATED, RunConfig, check_output_folder
 from .experiment import Experiment, prepare
 from .run_folder import RunFolder, RunFolderError, load_pickle, writing
@@ -74,6 +76,10 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
         # Without a checkpoint the run starts over: rows written before a kill that came before it are dropped.
         folder.restore_tables(start.progress["rows"] if start else {})
         folder.set_status("running", timesteps=start.progress["timesteps"] if start else 0)
+        if config.student != SIMULATED:
+            import torch  # noqa: F401  the RL run imports it anyway; imported first, its record names the GPU
+        folder.record_environment(provenance.environment_record(start.progress["timesteps"] if start else 0,
+                                                                event=RESUME if start else "start"))
         try:
             kind = _SimulatedRun if config.student == SIMULATED else _RLRun
             timesteps = kind(experiment, folder, start, report=progress).train()

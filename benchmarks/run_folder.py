@@ -4,6 +4,7 @@ Layout::
 
     config.yaml        the RunConfig
     status.json        running / done / failed (with the error), timesteps, updated time
+    environment.json   a list: one record per start or resume (timesteps, versions, commit, CPU, GPU)
     test_set.csv       the fixed test set
     metrics.csv        one row per evaluation
     test_returns.csv   one row per (evaluation, test task)
@@ -50,6 +51,7 @@ except ImportError:  # Windows has no flock: there, keeping one process per run 
 TABLES = ("metrics", "test_returns", "curriculum")
 LATEST = "LATEST"
 PROGRESS = "progress.json"
+ENVIRONMENT = "environment.json"
 KEPT_CHECKPOINTS = 2
 CHECKPOINT_NAME = re.compile(r"step-(\d{12})")
 STAGING = "."  # the first character of every staging file or folder a writer makes
@@ -415,6 +417,50 @@ class RunFolder:
         if self.notes:
             record["notes"] = self.notes
         atomic_write(self.path / "status.json", json.dumps(record, indent=2).encode())
+
+    # --------------------------------------------------------------------------------------------- environment
+    @property
+    def environment_path(self) -> Path:
+        return self.path / ENVIRONMENT
+
+    def environments(self) -> list[dict[str, Any]]:
+        """The environment records, one per start or resume of the run, oldest first ([] when there is no
+        environment.json: a run folder written before teachgym recorded them).
+
+        Raises:
+            RunFolderError: naming environment.json, if it does not parse or is not a list of records with the
+                timesteps and the versions.
+        """
+        path = self.environment_path
+        try:
+            records = json.loads(path.read_text())
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as error:
+            raise RunFolderError(f"{path} is unreadable: {error}") from None
+        if not isinstance(records, list) or not records:
+            raise RunFolderError(f"{path} is unreadable: expected a non-empty JSON list of records, got "
+                                 f"{type(records).__name__}")
+        for number, record in enumerate(records, 1):
+            if not (isinstance(record, dict) and isinstance(record.get("timesteps"), int)
+                    and isinstance(record.get("versions"), dict)
+                    and all(isinstance(value, str) for value in record["versions"].values())):
+                raise RunFolderError(f"{path} is unreadable: record {number} lacks the timesteps or the versions")
+        return records
+
+    def record_environment(self, record: Mapping[str, Any]) -> None:
+        """Append ``record`` to environment.json, rewritten atomically. An unreadable file is replaced by a new list
+        (a note in the status says so), so that a damaged record never stops a run.
+
+        Raises:
+            RunFolderError: if it cannot be written (a full disk); the previous file stays.
+        """
+        try:
+            records = self.environments()
+        except RunFolderError as error:
+            self.notes.append(f"{error}; it was replaced by a new record")
+            records = []
+        atomic_write(self.environment_path, json.dumps([*records, dict(record)], indent=2).encode())
 
     # --------------------------------------------------------------------------------------------- checkpoints
     def save_checkpoint(self, timesteps: int, files: Mapping[str, bytes | Path], progress: Mapping[str, Any]) -> None:

@@ -11,10 +11,13 @@ resamples at once on arrays of shape (resamples, runs, tasks).
 - confidence intervals: percentile bootstrap, stratified: every resample draws the runs of each task with
   replacement from that task's runs (each score matrix on its own), with a seeded generator.
 - Welch's t-test: unequal variances, Welch-Satterthwaite degrees of freedom, two-sided p-value.
+- CVaR at alpha (conditional value at risk, lower tail): the mean of the ceil(alpha * n) lowest of n values; a
+  run's score over its test tasks, which says how it does on its worst tasks.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -24,12 +27,14 @@ from numpy.typing import ArrayLike
 
 from teachgym.errors import TeachgymError
 
-__all__ = ["CONFIDENCE", "RESAMPLES", "Interval", "StatisticsError", "WelchTest", "area_under_curve", "iqm", "mean",
-           "probability_of_improvement", "score_matrix", "stratified_bootstrap_ci", "welch_t_test"]
+__all__ = ["CONFIDENCE", "CVAR_ALPHA", "RESAMPLES", "Interval", "StatisticsError", "WelchTest", "area_under_curve",
+           "cvar", "iqm", "mean", "probability_of_improvement", "score_matrix", "stratified_bootstrap_ci",
+           "welch_t_test"]
 
 CONFIDENCE = 0.95
 RESAMPLES = 2000
 IQM_TRIM = 0.25  # cut from each end: the middle 50% remain
+CVAR_ALPHA = 0.1  # the worst 10% of test tasks
 
 Aggregate = Callable[..., "float | np.ndarray"]
 
@@ -110,6 +115,26 @@ def area_under_curve(timesteps: ArrayLike, values: ArrayLike) -> float:
         return float(heights[0])
     area = np.sum(np.diff(steps) * (heights[1:] + heights[:-1]) / 2)
     return float(area / (steps[-1] - steps[0]))
+
+
+def cvar(values: ArrayLike, alpha: float = CVAR_ALPHA) -> float:
+    """The conditional value at risk of the lower tail: the mean of the ``k = ceil(alpha * n)`` lowest of the ``n``
+    values (at least one value, so every task counts when ``alpha * n < 1``; a whole value, never a fraction of
+    one). With alpha = 0.1 and 25 test tasks it is the mean of the 3 worst; ``alpha = 1`` gives the mean.
+
+    Raises:
+        StatisticsError: for values that are not a non-empty 1-D array of finite numbers, or ``alpha`` outside
+            (0, 1].
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 1:
+        raise StatisticsError(f"alpha must lie in (0, 1], got {alpha!r}")
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1:
+        raise StatisticsError(f"expected a 1-D array of values (one per task), got shape {array.shape}")
+    ordered = np.sort(score_matrix(array)[:, 0])
+    # the rounding error of alpha * n (0.1 * 30 = 3.0000000000000004) must not take one value more
+    count = max(1, math.ceil(round(alpha * ordered.size, 9)))
+    return float(np.mean(ordered[:count]))
 
 
 def stratified_bootstrap_ci(aggregate: Aggregate, *scores: ArrayLike, resamples: int = RESAMPLES,

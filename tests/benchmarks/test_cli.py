@@ -1,5 +1,6 @@
 """The teachgym command line: listings, runs, status, and one clear line with exit code 2 on bad input."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from teachgym.benchmarks import provenance
 from teachgym.benchmarks.cli import main
 
 SIMULATED_FLAGS = ["--env", "teachgym/SimulatedStudent-v0", "--student", "simulated", "--total-timesteps", "600",
@@ -154,3 +156,26 @@ def test_the_shipped_benchmark_configs_are_valid(name):
     sweep = Sweep.from_yaml(config)
     assert sweep.name == name and sweep.runs
     assert len({run.run_id for run in sweep.runs}) == len(sweep.runs)
+
+
+def test_show_prints_the_versions_each_run_ran_with(tmp_path, capsys):
+    runs = {name: tmp_path / name for name in ("current", "resumed", "old", "damaged")}
+    for out_dir in runs.values():
+        assert main(["run", *SIMULATED_FLAGS, "--out-dir", str(out_dir)]) == 0
+    [record] = json.loads((runs["current"] / "environment.json").read_text())
+    line = provenance.versions_line(record)
+    other = {**record, "event": "resume", "timesteps": 300, "versions": {**record["versions"], "numpy": "1.0.0"}}
+    (runs["resumed"] / "environment.json").write_text(json.dumps([record, other]))
+    (runs["old"] / "environment.json").unlink()
+    (runs["damaged"] / "environment.json").write_text("[")
+    capsys.readouterr()
+    assert main(["show", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    below = {name: printed[printed.index(next(row for row in printed if row.startswith(str(path)))) + 1:]
+             for name, path in runs.items()}
+    assert below["current"][0] == f"    versions: {line}"
+    assert below["resumed"][:2] == [f"    versions from timesteps 0: {line}",
+                                    f"    versions from timesteps 300: {provenance.versions_line(other)}"]
+    assert below["old"][0] == "    versions: unknown (no environment.json)"
+    assert below["damaged"][0].startswith(f"    damaged: {runs['damaged'] / 'environment.json'} is unreadable")
+    assert not below["damaged"][1:] or not below["damaged"][1].startswith("    versions")

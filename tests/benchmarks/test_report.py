@@ -3,6 +3,7 @@ self-contained HTML, valid PNGs, runs that cannot be used, single runs and folde
 
 import base64
 import csv
+import json
 import re
 import shutil
 import struct
@@ -13,12 +14,14 @@ import numpy as np
 import pytest
 import scipy.stats
 
+from teachgym.benchmarks import provenance
 from teachgym.benchmarks.config import RunConfig
 from teachgym.benchmarks.report import ReportError, write_report
 from teachgym.benchmarks.run import run
 from teachgym.benchmarks.run_folder import RunFolder
 from teachgym.benchmarks.statistics import (
     area_under_curve,
+    cvar,
     iqm,
     mean,
     probability_of_improvement,
@@ -130,8 +133,9 @@ def test_tests_against_random_match_scipy(sweep, report):
         row = improvement[0]
         assert row[f"P({name} > random)"] == f"{probability_of_improvement(teacher, random):.3f}"
         assert 0 <= probability_of_improvement(teacher, random) <= 1
-    assert improvement[0]["95% CI"] == _interval(_scores(sweep, "alp-gmm")[0], probability_of_improvement,
-                                                 _scores(sweep, "random")[0])
+    for name, index in (("final", 0), ("AUC", 1)):
+        scores = _scores(sweep, "alp-gmm")[index], _scores(sweep, "random")[index]
+        assert improvement[0][f"{name} 95% CI"] == _interval(scores[0], probability_of_improvement, scores[1])
 
 
 def test_summary_relative_to_random(sweep, report):
@@ -227,6 +231,16 @@ def _rewrite_metrics(row: int, column: str, value: str):
     return damage
 
 
+def _rewrite_test_return(value: str):
+    def damage(run: Path) -> None:
+        with (run / "test_returns.csv").open(newline="") as handle:
+            lines = list(csv.reader(handle))
+        lines[201][lines[0].index("return")] = value  # the first task of the last evaluation (timesteps 300)
+        with (run / "test_returns.csv").open("w", newline="") as handle:
+            csv.writer(handle).writerows(lines)
+    return damage
+
+
 def _drop_the_last_cells_of_the_first_row(run: Path) -> None:
     header, first, *rest = (run / "metrics.csv").read_text().splitlines(keepends=True)
     (run / "metrics.csv").write_text("".join([header, first.rsplit(",", 2)[0] + "\n", *rest]))
@@ -251,6 +265,11 @@ def _drop_the_last_cells_of_the_first_row(run: Path) -> None:
     (lambda run: (run / "metrics.csv").unlink(), ["metrics.csv is missing"]),
     (lambda run: (run / "config.yaml").write_text("env: [\n"), ["config.yaml: cannot read the run config: invalid YAML "
                                                                 "at line 2"]),
+    (lambda run: (run / "environment.json").write_text('[{"timesteps": 0'), ["environment.json is unreadable"]),
+    (lambda run: (run / "environment.json").write_text('[{"timesteps": 0}]'),
+     ["environment.json is unreadable: record 1 lacks the timesteps or the versions"]),
+    (_rewrite_test_return("inf"), ["test_returns.csv: a return of the last evaluation is inf"]),
+    (_rewrite_test_return("x"), ["test_returns.csv, line 202, column 'return': 'x' is not a number"]),
 ])
 def test_a_damaged_run_is_listed_with_the_reason_and_the_report_covers_the_others(sweep, tmp_path, damage, reasons):
     for seed in (0, 1):
@@ -282,3 +301,97 @@ def test_folder_without_runs_is_an_error(tmp_path):
     with pytest.raises(ReportError, match="is not a folder"):
         write_report(tmp_path / "missing")
     assert not (tmp_path / "missing").exists()
+
+
+# ------------------------------------------------------------------------------------------ CVaR and scores.csv
+def _worst_tenth(run: Path) -> float:
+    """The mean of the 10 lowest of the 100 test returns of the last evaluation, straight from test_returns.csv."""
+    with (run / "test_returns.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    last = max(int(row["timesteps"]) for row in rows)
+    returns = sorted(float(row["return"]) for row in rows if int(row["timesteps"]) == last)
+    assert len(returns) == 100
+    return sum(returns[:10]) / 10
+
+
+def test_cvar_table_matches_the_worst_tenth_of_the_test_returns(sweep, report):
+    [rows] = _tables((report / "report.md").read_text())[SECTION, "CVaR at alpha 0.1 of the test returns"]
+    for teacher, row in _by_teacher(rows).items():
+        scores = np.array([_worst_tenth(sweep / f"SimulatedStudent/{teacher}/simulated/seed-{seed}") for seed in SEEDS])
+        assert row["runs"] == "3"
+        assert row["mean"] == f"{scores.mean():.3f}" and row["mean 95% CI"] == _interval(scores)
+        assert row["IQM"] == f"{scipy.stats.trim_mean(scores, 0.25):.3f}"
+        assert row["IQM 95% CI"] == _interval(scores, iqm)
+    assert len(set(rows[0].values())) > 3  # the runs differ: not a constant
+
+
+def test_scores_csv_has_one_row_per_used_run(sweep, report):
+    assert "`scores.csv`" in (report / "report.md").read_text()
+    with (report / "scores.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["env", "teacher", "student", "seed", "final_mastered_share", "auc", "cvar_0.1",
+                             "run_folder"]
+    assert len(rows) == len(TEACHERS) * len(SEEDS)  # the failed run is not a score
+    for row in rows:
+        run = sweep / f"SimulatedStudent/{row['teacher']}/simulated/seed-{row['seed']}"
+        assert (row["env"], row["student"], row["run_folder"]) == ("SimulatedStudent", "simulated", str(run))
+        finals, aucs = _scores(sweep, row["teacher"])
+        assert float(row["final_mastered_share"]) == finals[int(row["seed"])]
+        assert float(row["auc"]) == aucs[int(row["seed"])]
+        assert float(row["cvar_0.1"]) == pytest.approx(_worst_tenth(run), rel=1e-12)
+
+
+def test_a_run_without_test_returns_has_no_cvar_but_its_other_scores(sweep, tmp_path):
+    for seed in (0, 1):
+        shutil.copytree(sweep / f"SimulatedStudent/random/simulated/seed-{seed}",
+                        tmp_path / f"SimulatedStudent/random/simulated/seed-{seed}")
+    (tmp_path / "SimulatedStudent/random/simulated/seed-0/test_returns.csv").unlink()
+    report = write_report(tmp_path)
+    tables = _tables((report / "report.md").read_text())
+    [[cvar_row]] = tables[SECTION, "CVaR at alpha 0.1 of the test returns"]
+    assert cvar_row["runs"] == "1"
+    assert cvar_row["mean"] == f"{_worst_tenth(tmp_path / 'SimulatedStudent/random/simulated/seed-1'):.3f}"
+    [[final_row]] = tables[SECTION, "Final share mastered"]
+    assert final_row["runs"] == "2"
+    with (report / "scores.csv").open(newline="") as handle:
+        assert [row["cvar_0.1"] == "" for row in csv.DictReader(handle)] == [True, False]
+
+
+# --------------------------------------------------------------------------------------------------- versions
+def _set_numpy_version(run: Path, version: str, record: int = 0) -> None:
+    records = json.loads((run / "environment.json").read_text())
+    records[record]["versions"]["numpy"] = version
+    (run / "environment.json").write_text(json.dumps(records))
+
+
+def test_the_report_lists_the_version_sets_of_the_runs_it_uses(sweep, report):
+    markdown = (report / "report.md").read_text()
+    [rows] = _tables(markdown)["Version sets", None]
+    [record] = json.loads((sweep / "SimulatedStudent/random/simulated/seed-0/environment.json").read_text())
+    assert rows == [{"version set": provenance.versions_line(record), "runs": "6"}]  # the failed run is not used
+    assert "ran with 2 version sets" not in markdown and "resumed under another version set" not in markdown
+
+
+def test_mixed_version_sets_are_counted_and_warned_about(sweep, tmp_path):
+    for seed in SEEDS:
+        shutil.copytree(sweep / f"SimulatedStudent/random/simulated/seed-{seed}",
+                        tmp_path / f"SimulatedStudent/random/simulated/seed-{seed}")
+    shutil.copytree(sweep / "SimulatedStudent/alp-gmm/simulated/seed-0",
+                    tmp_path / "SimulatedStudent/alp-gmm/simulated/seed-0")
+    old = tmp_path / "SimulatedStudent/random/simulated/seed-0"
+    (old / "environment.json").unlink()  # a run folder from before environment.json: used, its versions unknown
+    resumed = tmp_path / "SimulatedStudent/random/simulated/seed-1"
+    records = json.loads((resumed / "environment.json").read_text())
+    (resumed / "environment.json").write_text(json.dumps([*records, {**records[0], "event": "resume",
+                                                                     "timesteps": 200}]))
+    _set_numpy_version(resumed, "1.0.0", record=1)
+    markdown = (write_report(tmp_path) / "report.md").read_text()
+    current = provenance.versions_line(records[0])
+    [rows] = _tables(markdown)["Version sets", None]
+    assert {row["version set"]: row["runs"] for row in rows} == {
+        current: "3", current.replace(f"numpy {records[0]['versions']['numpy']}", "numpy 1.0.0"): "1", "unknown": "1"}
+    assert ("Warning: 1 run(s) resumed under another version set than they started with: "
+            "`SimulatedStudent/random/simulated/seed-1`.") in markdown
+    assert "Warning: the runs of `random` ran with 3 version sets (see Version sets)" in markdown
+    assert "the runs of `alp-gmm` ran with" not in markdown
+    assert "None: every run is done and has evaluations." in markdown  # versions warn, never drop a run

@@ -44,7 +44,7 @@ def assert_complete(folder: Path, config: RunConfig, test_tasks: int) -> None:
     assert len(test_returns) == len(metrics) * test_tasks
     assert [int(r["task_index"]) for r in test_returns[:test_tasks]] == list(range(test_tasks))
     assert RunFolder(folder).status()["state"] == "done"
-    for name in ("config.yaml", "test_set.csv", "status.json"):
+    for name in ("config.yaml", "test_set.csv", "status.json", "environment.json"):
         assert (folder / name).is_file()
 
 

@@ -1,6 +1,8 @@
 """Run folders against damage: a damaged checkpoint falls back to the one before, a row cut mid-way is dropped, a
 corrupt file is named, LATEST cannot point out of the folder, and a folder is run by one process at a time."""
 
+import errno
+import json
 import os
 import pickle
 import shutil
@@ -8,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from teachgym.benchmarks import provenance
 from teachgym.benchmarks.config import ConfigError, RunConfig
 from teachgym.benchmarks.run import run
 from teachgym.benchmarks.run_folder import RunFolder, RunFolderBusy, RunFolderError, Table
@@ -195,3 +198,46 @@ def test_a_run_another_process_holds_is_refused_at_once(config):
         assert not folder.path.exists()
     assert folder.claimed_by() is None
     assert RunFolder(run(config)).status()["state"] == "done"
+
+
+def _environments(folder: Path) -> list[dict]:
+    return json.loads((folder / "environment.json").read_text())
+
+
+def test_each_start_and_resume_appends_its_environment(reference, config):
+    [start] = _environments(reference)
+    assert (start["event"], start["timesteps"]) == ("start", 0)
+    assert start["versions"] == provenance.versions() and start["commit"] == provenance.source_revision()
+    folder = finished_then_interrupted(config)
+    run(config, resume=True)
+    first, resumed = _environments(folder)
+    assert (resumed["event"], resumed["timesteps"]) == ("resume", 1200)
+    assert {k: v for k, v in resumed.items() if k not in ("event", "timesteps", "time")} == {
+        k: v for k, v in first.items() if k not in ("event", "timesteps", "time")}
+
+
+def test_a_damaged_environment_file_is_replaced_on_resume_and_the_status_says_so(config):
+    folder = finished_then_interrupted(config)
+    (folder / "environment.json").write_text('[{"timesteps": 0')
+    with pytest.raises(RunFolderError, match=f"{folder / 'environment.json'} is unreadable"):
+        RunFolder(folder).environments()
+    run(config, resume=True)
+    [record] = _environments(folder)
+    assert (record["event"], record["timesteps"]) == ("resume", 1200)
+    [note] = RunFolder(folder).status()["notes"]
+    assert note.startswith(f"{folder / 'environment.json'} is unreadable") and "replaced by a new record" in note
+
+
+def test_a_full_disk_while_recording_the_environment_is_named_and_keeps_the_old_file(reference, monkeypatch):
+    before = (reference / "environment.json").read_bytes()
+
+    def full(self, content):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(RunFolderError, match=f"no space left on device while writing "
+                                             f"{reference / 'environment.json'}"):
+        RunFolder(reference).record_environment(provenance.environment_record(1200, event="resume"))
+    monkeypatch.undo()
+    assert (reference / "environment.json").read_bytes() == before
+    assert not [path for path in reference.iterdir() if path.name.endswith(".tmp")]

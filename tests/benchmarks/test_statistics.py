@@ -10,6 +10,7 @@ from teachgym.benchmarks.statistics import (
     Interval,
     StatisticsError,
     area_under_curve,
+    cvar,
     iqm,
     mean,
     probability_of_improvement,
@@ -134,3 +135,24 @@ def test_area_under_curve():
     assert area_under_curve([100], [0.3]) == 0.3
     with pytest.raises(StatisticsError, match="increase"):
         area_under_curve([100, 100], [0.0, 1.0])
+
+
+def test_cvar_is_the_mean_of_the_ceil_alpha_n_lowest_values():
+    assert cvar([5.0, 1.0, 3.0, 2.0, 4.0]) == 1.0  # ceil(0.1 * 5) = 1: the worst task alone
+    assert cvar([5.0, 1.0, 3.0, 2.0, 4.0], alpha=0.5) == 2.0  # ceil(2.5) = 3: mean of 1, 2, 3
+    assert cvar(np.arange(30.0)) == 1.0  # 0.1 * 30 is 3.0000000000000004 in floating point: still 3 values
+    assert cvar(np.arange(11.0)) == 0.5  # ceil(1.1) = 2: mean of 0 and 1
+    assert cvar([-2.0, 7.0, -8.0, 1.0], alpha=1) == -0.5  # alpha 1: the mean
+    assert cvar(np.arange(100.0)[::-1]) == 4.5  # the 10 lowest of 100, whatever their order
+
+
+@pytest.mark.parametrize(("values", "alpha", "message"), [
+    ([], 0.1, "at least one score"),
+    ([1.0, np.nan], 0.1, "finite"),
+    ([[1.0, 2.0]], 0.1, "1-D array"),
+    ([1.0], 0.0, r"alpha must lie in \(0, 1\]"),
+    ([1.0], 1.5, r"alpha must lie in \(0, 1\]"),
+])
+def test_cvar_refuses_bad_input(values, alpha, message):
+    with pytest.raises(StatisticsError, match=message):
+        cvar(values, alpha)

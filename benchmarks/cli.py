@@ -261,7 +261,8 @@ def _show(args: argparse.Namespace) -> int:
 
 def _print_runs(folders: Sequence[Path]) -> None:
     """One line per run; below it a failed run's error, or what is wrong with a damaged run, and the versions it ran
-    with: one line per version set, with the timesteps it started at when a resume changed them."""
+    with: one line per version set, with the timesteps it started at when a resume changed them (no line for a run
+    folder without environment.json, written before runs recorded it)."""
     from .provenance import versions_line
     from .report import DAMAGED, read_run
 
@@ -281,7 +282,7 @@ def _print_runs(folders: Sequence[Path]) -> None:
         starts: dict[str, int] = {}
         for environment in record.environments:
             starts.setdefault(versions_line(environment), environment["timesteps"])
-        for line, timesteps in starts.items() if starts else [("unknown (no environment.json)", 0)]:
+        for line, timesteps in starts.items():  # none for a run folder from before environment.json
             print(f"    versions{f' from timesteps {timesteps}' if len(starts) > 1 else ''}: {line}")
 
 

@@ -10,13 +10,17 @@ import numpy as np
 
 from teachgym.task_space import TaskSpace
 
+from .base import TeacherError
 from .checks import checked_distribution, checked_integer, checked_pair, checked_real
 from .neural_teacher import NeuralTeacher, checked_layers, matching_row
 from .registry import register_teacher
 from .success import checked_success_thresholds, episode_success
 
-# Expert samples the generator is pretrained on, when it is given an initial distribution (TeachMyAgent: 1000).
+# Samples the generator is pretrained on (TeachMyAgent: 1000).
 PRETRAIN_SAMPLES = 1000
+# Without an expert distribution, the pretraining samples come from a Gaussian of this std per unit dimension (10% of
+# each range, as TeachMyAgent's) around a point drawn uniformly in the cube by the teacher's own generator.
+RANDOM_PRETRAIN_STD = 0.1
 # Generated tasks are drawn this many at a time from the current generator (it only changes when trained).
 SAMPLE_BATCH = 64
 # The generator's tanh spans [-0.5, 1.5] per dimension, twice the unit cube, so the cube's edges are reachable
@@ -50,11 +54,16 @@ class GoalGANTeacher(NeuralTeacher):
         generator_layers: hidden layer sizes of the generator (reference (256, 256), ReLU).
         discriminator_layers: hidden layer sizes of the discriminator (reference (128, 128), leaky ReLU 0.2).
         gan_iterations: discriminator-and-generator steps per training (reference 250).
-        pretrain_iterations: steps of pretraining on expert samples, with ``initial_distribution`` (reference 500).
+        pretrain: pretrain the generator before the first task, as every TeachMyAgent paper run does
+            (``--use_pretrained_samples``): on ``initial_distribution`` when given, otherwise on a narrow Gaussian
+            (std 0.1 of each range) around a uniformly random point of the space, drawn with the teacher's seed.
+            False: no pretraining, the generator starts from its random initial weights.
+        pretrain_iterations: steps of pretraining (reference 500); 0 also turns pretraining off.
         batch_size: tasks per step, for both the real and the generated ones (reference 64).
         learning_rate: RMSprop learning rate of both networks (reference 0.001).
         initial_distribution: expert ``{"mean": ..., "std": ...}`` in task units: the GAN is first trained to
-            generate 1000 tasks drawn from it (TeachMyAgent's "high" expert knowledge); None: no pretraining.
+            generate 1000 tasks drawn from it (TeachMyAgent's "high" expert knowledge); None: 1000 tasks of the random
+            narrow Gaussian of ``pretrain``.
         reward_thresholds: ``(low, high)`` returns; ``high`` is the success threshold for updates without a
             success flag (expert knowledge).
         device: see :class:`~teachgym.teachers.neural_teacher.NeuralTeacher`.
@@ -85,6 +94,7 @@ class GoalGANTeacher(NeuralTeacher):
         generator_layers: Sequence[int] = (256, 256),
         discriminator_layers: Sequence[int] = (128, 128),
         gan_iterations: int = 250,
+        pretrain: bool = True,
         pretrain_iterations: int = 500,
         batch_size: int = 64,
         learning_rate: float = 1e-3,
@@ -104,6 +114,9 @@ class GoalGANTeacher(NeuralTeacher):
         generator_layers = checked_layers(name, "generator_layers", generator_layers)
         discriminator_layers = checked_layers(name, "discriminator_layers", discriminator_layers)
         self.gan_iterations = checked_integer(name, "gan_iterations", gan_iterations, minimum=1)
+        if not isinstance(pretrain, (bool, np.bool_)):
+            raise TeacherError(f"teacher {name!r}: pretrain must be True or False, got {pretrain!r}")
+        self.pretrain = bool(pretrain)
         self.pretrain_iterations = checked_integer(name, "pretrain_iterations", pretrain_iterations, minimum=0)
         self.batch_size = checked_integer(name, "batch_size", batch_size, minimum=1)
         self.learning_rate = checked_real(name, "learning_rate", learning_rate, low=0.0, low_open=True)
@@ -134,8 +147,9 @@ class GoalGANTeacher(NeuralTeacher):
         self.gan_trainings = 0
         self.losses = (0.0, 0.0)  # discriminator, generator: of the last training
         self.goid_share = 0.0
-        if initial is not None and self.pretrain_iterations > 0:
-            mean, std = initial
+        if self.pretrain and self.pretrain_iterations > 0:
+            # At construction, from the seeded generator: a resumed teacher's loaded state replaces all of it.
+            mean, std = initial if initial is not None else (self.rng.uniform(0.0, 1.0, self.ndim), RANDOM_PRETRAIN_STD)
             samples = np.clip(mean + std * self.rng.standard_normal((PRETRAIN_SAMPLES, self.ndim)), 0.0, 1.0)
             with self.one_thread():
                 self._record_losses(self._train_gan(samples, np.ones(PRETRAIN_SAMPLES, dtype=bool),

@@ -21,7 +21,6 @@ from teachgym.benchmarks.run import run
 from teachgym.benchmarks.run_folder import RunFolder
 from teachgym.benchmarks.statistics import (
     area_under_curve,
-    cvar,
     iqm,
     mean,
     probability_of_improvement,

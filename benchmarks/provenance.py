@@ -60,19 +60,15 @@ def source_revision() -> str | None:
 
 
 def describe() -> str:
-    """One line: machine, OS, Python, package versions, thread settings and source revision."""
+    """One line: machine, OS, the version set (:func:`versions_line`, Python, packages and commit) and the thread
+    settings."""
     threads = [f"{name}={os.environ[name]}" for name in THREAD_VARIABLES if name in os.environ]
-    revision = source_revision()
-    parts = [
+    return "; ".join([
         f"{os.cpu_count()} x {cpu_model()}",
         f"{platform.system()} {platform.machine()}",
-        f"Python {platform.python_version()}",
-        ", ".join(f"{name} {version}" for name, version in versions().items()),
+        versions_line(environment_record(0, event="describe")),
         ", ".join(threads) if threads else "no thread variables set",
-    ]
-    if revision:
-        parts.append(f"commit {revision}")
-    return "; ".join(parts)
+    ])
 
 
 def gpu_model() -> str | None:

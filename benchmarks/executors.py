@@ -48,7 +48,7 @@ import threadpoolctl
 from teachgym.errors import TeachgymError, did_you_mean
 
 from .config import ConfigError, RunConfig
-from .run import run
+from .run import foreign_folder, run
 from .run_folder import RunFolder, RunFolderBusy, RunFolderError, atomic_write, holder, locked
 from .sweep import SWEEP_FILE, Sweep, SweepRun, check_run_ids
 
@@ -302,20 +302,13 @@ def _check_folders(sweep: Sweep) -> None:
     for sweep_run in sweep.runs:
         folder = RunFolder(sweep_run.config.out_dir)
         try:
-            if folder.is_empty():
-                continue
-            if not folder.config_path.is_file():
-                problems.append(f"{folder.path} is not empty and holds no run config")
-                continue
-            differences = RunConfig.from_yaml(folder.config_path).differences(sweep_run.config)
+            problem = foreign_folder(folder, sweep_run.config)
         except ConfigError as error:
-            problems.append(str(error))
-            continue
+            problem = str(error)
         except OSError as error:
-            problems.append(f"{folder.path} cannot be read: {error.strerror or error}")
-            continue
-        if differences:
-            problems.append(f"{folder.path} holds a different run ({'; '.join(differences)})")
+            problem = f"{folder.path} cannot be read: {error.strerror or error}"
+        if problem:
+            problems.append(problem)
     if problems:
         more = f" (and {len(problems) - 1} more run folders like it)" if len(problems) > 1 else ""
         raise RunFolderError(f"{problems[0]}{more}; choose another out or move the folder away: nothing was run or "
@@ -326,8 +319,7 @@ def _is_done(config: RunConfig) -> bool:
     """Whether the run's folder is done with this very config (a broken folder is left for ``run`` to report)."""
     folder = RunFolder(config.out_dir)
     try:
-        return (folder.status().get("state") == DONE
-                and not RunConfig.from_yaml(folder.config_path).differences(config))
+        return folder.status().get("state") == DONE and not foreign_folder(folder, config)
     except TeachgymError:
         return False
 
@@ -338,10 +330,10 @@ def _mark_failed(config: RunConfig, error: str) -> None:
     folder = RunFolder(config.out_dir)
     try:
         with folder.claim():
+            if foreign_folder(folder, config):
+                return
             if folder.is_empty():
                 folder.create(config)
-            elif not folder.config_path.exists() or RunConfig.from_yaml(folder.config_path).differences(config):
-                return
             folder.set_status(FAILED, timesteps=folder.status().get("timesteps", 0), error=error)
     except (TeachgymError, OSError):
         return

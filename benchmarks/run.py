@@ -94,18 +94,29 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
     return folder.path
 
 
+def foreign_folder(folder: RunFolder, config: RunConfig) -> str | None:
+    """Why ``folder`` cannot hold the run ``config`` (it holds files but no run config, or another run's), or None
+    when it is empty or holds this very run. The one check that run, sweeps and failure records all make.
+
+    Raises:
+        ConfigError: naming the folder's config.yaml when it cannot be read.
+    """
+    if folder.is_empty():
+        return None
+    if not folder.config_path.is_file():
+        return f"{folder.path} is not empty and holds no run config"
+    differences = RunConfig.from_yaml(folder.config_path).differences(config)
+    return f"{folder.path} holds a different run ({'; '.join(differences)})" if differences else None
+
+
 def _check_folder(folder: RunFolder, config: RunConfig, resume: bool) -> str:
     """Create the folder, or check that it is this config's; say whether the run is new, to resume, or done."""
+    problem = foreign_folder(folder, config)
+    if problem:
+        raise RunFolderError(f"{problem}; choose another out_dir, nothing was overwritten")
     if folder.is_empty():
         folder.create(config)
         return NEW
-    if not folder.config_path.exists():
-        raise RunFolderError(f"{folder.path} is not empty and holds no run config; choose another out_dir")
-    saved = RunConfig.from_yaml(folder.config_path)
-    differences = saved.differences(config)
-    if differences:
-        raise RunFolderError(f"{folder.path} holds a different run ({'; '.join(differences)}); "
-                             f"choose another out_dir, nothing was overwritten")
     try:
         state = folder.status().get("state")
     except RunFolderError as error:

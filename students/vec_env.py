@@ -64,6 +64,7 @@ def make_vec_env(
     wrappers: Sequence[EnvWrapper] = (),
     start_method: str | None = None,
     normalize_observations: bool = False,
+    normalize_returns: bool = False,
 ) -> VecEnv:
     """Build ``n_envs`` copies of ``env_id`` for training.
 
@@ -75,8 +76,12 @@ def make_vec_env(
         wrappers: callables env -> env applied in order inside the ``Monitor`` (e.g. a rugged-difficulty wrapper);
             with several envs they must be picklable by cloudpickle (lambdas are).
         start_method: multiprocessing start method of the subprocesses; None for :func:`default_start_method`.
-        normalize_observations: wrap the envs in ``VecNormalize(norm_obs=True, norm_reward=False)`` (PPO's ``tma``
+        normalize_observations: wrap the envs in a ``VecNormalize`` that normalises observations (PPO's ``tma``
             preset needs it; evaluation then uses its statistics, see ``evaluate``).
+        normalize_returns: wrap the envs in a ``VecNormalize`` that scales rewards by the running standard deviation
+            of the discounted return (gamma 0.99, clipped at 10, as OpenAI Baselines' ``VecNormalize`` that
+            TeachMyAgent's PPO trains behind). Only the student sees scaled rewards: the ``Monitor`` inside records
+            raw returns, and teachers and evaluation use those.
 
     Returns:
         The VecEnv. Each env is ``Monitor(TrainStudentFlag(wrappers(gym.make(env_id, **env_kwargs))))``: every
@@ -106,6 +111,6 @@ def make_vec_env(
         vec_env = SubprocVecEnv([factory] * n_envs, start_method=start_method or default_start_method())
     if seed is not None:
         vec_env.seed(seed)
-    if normalize_observations:
-        vec_env = VecNormalize(vec_env, norm_obs=True, norm_reward=False)
+    if normalize_observations or normalize_returns:
+        vec_env = VecNormalize(vec_env, norm_obs=normalize_observations, norm_reward=normalize_returns)
     return vec_env

@@ -14,6 +14,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.error import ResetNeeded
 from gymnasium.utils import EzPickle
+from scipy import special
 
 from ...errors import TeachgymError
 from ...task_space import TaskSpace
@@ -282,6 +283,26 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         student's answer to a teacher asking for value estimates (see ``teachgym.teachers.value_estimates``)."""
         units = np.clip(np.atleast_2d(np.asarray(observations, dtype=np.float64)), 0.0, 1.0)
         return np.array([self.expected_return(task) for task in self.task_space.denormalize(units)])
+
+    def evaluate_successes(self, tasks: Any, n_rollouts: int) -> np.ndarray:
+        """How many of ``n_rollouts`` episodes on each of ``tasks`` (one task per row, in the task space) succeed,
+        sampled from the student as it is now, without training it: a simulated student's answer to a teacher asking
+        for evaluation rollouts (see ``teachgym.teachers.evaluation_rollouts``). An episode succeeds when its noisy
+        return exceeds ``success_return``, so each count is binomial with that probability; the draws come from
+        ``self.np_random``.
+
+        Raises:
+            TaskError: if a task is not in the task space.
+            TeachgymError: if ``n_rollouts`` is not a positive integer.
+        """
+        _check_count("n_rollouts", n_rollouts, 1, None)
+        rows = np.atleast_2d(np.asarray(tasks, dtype=np.float64))
+        margins = np.array([self.expected_return(task) for task in rows]) - self.success_return
+        if self.return_noise > 0:
+            probabilities = special.ndtr(margins / self.return_noise)
+        else:
+            probabilities = (margins > 0).astype(np.float64)
+        return self.np_random.binomial(int(n_rollouts), probabilities)
 
     @property
     def mastered_share(self) -> float:

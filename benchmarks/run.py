@@ -311,14 +311,14 @@ class _RLRun(_Run):
             load_student,
             make_student,
             make_vec_env,
-            preset_normalizes_observations,
+            preset_normalization,
         )
 
         config, experiment, run = self.config, self.experiment, self
         student_kwargs = dict(config.student_kwargs)
-        normalize = preset_normalizes_observations(config.student, student_kwargs.get("preset"))
+        normalization = preset_normalization(config.student, student_kwargs.get("preset"))
         vec_env = make_vec_env(config.env, config.n_envs, env_kwargs=dict(config.env_kwargs), seed=config.seed,
-                               wrappers=experiment.wrappers, normalize_observations=normalize)
+                               wrappers=experiment.wrappers, **normalization)
         if self.start is None:
             model = make_student(config.student, vec_env, device=config.device, seed=config.seed,
                                  tensorboard_log=str(self.folder.tensorboard), **student_kwargs)

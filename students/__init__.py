@@ -21,7 +21,7 @@ from .algorithms import (
     algorithm_class,
     check_student_options,
     make_student,
-    preset_normalizes_observations,
+    preset_normalization,
     resolve_device,
     student_hyperparameters,
 )
@@ -50,7 +50,7 @@ __all__ = [
     "load_student",
     "make_student",
     "make_vec_env",
-    "preset_normalizes_observations",
+    "preset_normalization",
     "resolve_device",
     "run_curriculum",
     "save_student",

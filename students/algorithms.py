@@ -11,10 +11,12 @@ How the ``tma`` presets map onto SB3:
   The number of updates per sample is the reference's; they are spread over the episode rather than batched at
   its end. A plain ``SAC`` keeps checkpoints loadable with ``SAC.load``. (``train_freq=(1, "episode")`` with
   ``gradient_steps=-1`` would do ten times the reference's updates.)
-- PPO: ``n_steps = 20000 / n_envs`` (rounded), so that every update sees 20,000 steps. The reference normalises
-  observations; a model cannot wrap the env it is given, so the preset requires the env to come normalised:
-  ``make_vec_env(..., normalize_observations=True)`` (:func:`preset_normalizes_observations` says which presets
-  need it), and :func:`make_student` raises if it is not.
+- PPO: ``n_steps = 20000 / n_envs``, so that every update sees 20,000 steps. TeachMyAgent's PPO (OpenAI
+  Baselines, ``value_network="shared"``) puts the policy and value heads on one 400x300 tanh trunk: here a
+  :class:`~teachgym.students.shared_trunk.SharedTrunk` features extractor that actor and critic share. It trains
+  behind Baselines' ``VecNormalize``, which normalises observations and scales rewards by the running deviation of
+  the return; a model cannot wrap the env it is given, so the preset requires the env to come normalised both ways:
+  ``make_vec_env(..., **preset_normalization("ppo", "tma"))``, and :func:`make_student` raises if it is not.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
 
 from teachgym.errors import TeachgymError, UnknownNameError, check_options, did_you_mean, keyword_parameters
 
+from .shared_trunk import SharedTrunk
+
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"a2c": A2C, "ddpg": DDPG, "ppo": PPO, "sac": SAC, "td3": TD3}
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "cuda:N")
 # Arguments make_student sets itself, so they are not hyperparameters.
@@ -58,11 +62,13 @@ class Preset:
     """Named hyperparameters of one algorithm.
 
     ``hyperparameters(n_envs)`` gives the SB3 keyword arguments (some reference values are totals over the envs);
-    ``normalize_observations`` says that the env must be wrapped in an observation-normalising ``VecNormalize``.
+    ``normalize_observations`` and ``normalize_returns`` say what the ``VecNormalize`` the env must be wrapped in
+    normalises.
     """
 
     hyperparameters: Callable[[int], dict[str, Any]]
     normalize_observations: bool = False
+    normalize_returns: bool = False
 
 
 def _tma_sac(n_envs: int) -> dict[str, Any]:
@@ -82,7 +88,12 @@ def _tma_sac(n_envs: int) -> dict[str, Any]:
 
 def _tma_ppo(n_envs: int) -> dict[str, Any]:
     return {
-        "policy_kwargs": {"net_arch": {"pi": [400, 300], "vf": [400, 300]}, "activation_fn": torch.nn.Tanh},
+        "policy_kwargs": {
+            "features_extractor_class": SharedTrunk,
+            "features_extractor_kwargs": {"layer_sizes": [400, 300], "activation_fn": torch.nn.Tanh},
+            "share_features_extractor": True,
+            "net_arch": {"pi": [], "vf": []},
+        },
         "learning_rate": 3e-4,
         "n_steps": max(1, round(PPO_STEPS_PER_UPDATE / n_envs)),
         "batch_size": 1000,
@@ -111,7 +122,7 @@ def _tiny_ppo(n_envs: int) -> dict[str, Any]:
 PRESETS: dict[str, dict[str, Preset]] = {
     "a2c": {"tiny": Preset(_tiny_on_policy)},
     "ddpg": {"tiny": Preset(_tiny_off_policy)},
-    "ppo": {"tma": Preset(_tma_ppo, normalize_observations=True), "tiny": Preset(_tiny_ppo)},
+    "ppo": {"tma": Preset(_tma_ppo, normalize_observations=True, normalize_returns=True), "tiny": Preset(_tiny_ppo)},
     "sac": {"tma": Preset(_tma_sac), "tiny": Preset(_tiny_off_policy)},
     "td3": {"tiny": Preset(_tiny_off_policy)},
 }
@@ -136,15 +147,16 @@ def _preset(algo: str, preset: str) -> Preset:
     return presets[preset]
 
 
-def preset_normalizes_observations(algo: str, preset: str | None) -> bool:
-    """Whether ``preset`` of ``algo`` needs an observation-normalising env (``make_vec_env(...,
-    normalize_observations=True)``); False without a preset.
+def preset_normalization(algo: str, preset: str | None) -> dict[str, bool]:
+    """What ``preset`` of ``algo`` needs normalised, as :func:`~teachgym.students.make_vec_env` keyword arguments
+    (``normalize_observations``, ``normalize_returns``); both False without a preset.
 
     Raises:
         UnknownNameError: for an unknown algorithm or preset.
     """
     algorithm_class(algo)
-    return preset is not None and _preset(algo, preset).normalize_observations
+    chosen = _preset(algo, preset) if preset is not None else Preset(dict)
+    return {"normalize_observations": chosen.normalize_observations, "normalize_returns": chosen.normalize_returns}
 
 
 def student_hyperparameters(algo: str, hyperparameters: Mapping[str, Any] | None = None, *,
@@ -458,11 +470,15 @@ def make_student(
     check_hyperparameter_values(algo, kwargs, n_envs=vec_env.num_envs)
     check_spaces(algo, kwargs["policy"], vec_env.observation_space, vec_env.action_space)
     cls = algorithm_class(algo)
-    if preset_normalizes_observations(algo, preset):
-        normalize = unwrap_vec_normalize(vec_env)
-        if normalize is None or not normalize.norm_obs:
-            raise StudentError(f"preset {preset!r} of {cls.__name__} trains on normalised observations: build the "
-                               f"env with make_vec_env(..., normalize_observations=True)")
+    needed = {name: value for name, value in preset_normalization(algo, preset).items() if value}
+    normalize = unwrap_vec_normalize(vec_env)
+    present = {"normalize_observations": normalize is not None and normalize.norm_obs,
+               "normalize_returns": normalize is not None and normalize.norm_reward}
+    if any(not present[name] for name in needed):
+        arguments = ", ".join(f"{name}=True" for name in needed)
+        raise StudentError(f"preset {preset!r} of {cls.__name__} trains behind a VecNormalize that normalises "
+                           f"{' and '.join(name.split('_')[1] for name in needed)}: build the env with "
+                           f"make_vec_env(..., {arguments})")
     if tensorboard_log is not None and importlib.util.find_spec("tensorboard") is None:
         # SB3 would only fail at learn(), after everything is built.
         raise StudentError(f"tensorboard_log={str(tensorboard_log)!r} needs the tensorboard package: pip install "

@@ -19,7 +19,7 @@ from teachgym.students import (
     check_student_options,
     make_student,
     make_vec_env,
-    preset_normalizes_observations,
+    preset_normalization,
     resolve_device,
     student_hyperparameters,
 )
@@ -82,17 +82,41 @@ def test_the_tma_ppo_preset_collects_20000_steps_per_update_over_all_envs(n_envs
         "max_grad_norm": 0.5, "learning_rate": 3e-4}
 
 
-def test_a_tma_ppo_student_has_tanh_400_300_nets_and_needs_normalised_observations(student_env):
-    assert preset_normalizes_observations("ppo", "tma") and not preset_normalizes_observations("sac", "tma")
-    assert not preset_normalizes_observations("ppo", None)
-    with pytest.raises(StudentError, match=r"normalize_observations=True"):
+def test_a_tma_ppo_student_shares_one_tanh_400_300_trunk_and_needs_normalised_observations_and_returns(student_env):
+    assert preset_normalization("ppo", "tma") == {"normalize_observations": True, "normalize_returns": True}
+    assert preset_normalization("sac", "tma") == {"normalize_observations": False, "normalize_returns": False}
+    assert preset_normalization("ppo", None) == {"normalize_observations": False, "normalize_returns": False}
+    expected = r"make_vec_env\(\.\.\., normalize_observations=True, normalize_returns=True\)"
+    with pytest.raises(StudentError, match=expected):
         make_student("ppo", student_env, preset="tma", device="cpu")
-    env = make_vec_env(STUDENT, 1, normalize_observations=True)
+    with pytest.raises(StudentError, match=r"normalises observations and returns: .*normalize_returns=True"):
+        make_student("ppo", make_vec_env(STUDENT, 1, normalize_observations=True), preset="tma", device="cpu")
+    env = make_vec_env(STUDENT, 1, **preset_normalization("ppo", "tma"))
     model = make_student("ppo", env, preset="tma", device="cpu", seed=0)
-    layers = [m for m in model.policy.mlp_extractor.policy_net if isinstance(m, torch.nn.Linear)]
-    assert [layer.out_features for layer in layers] == [400, 300]
-    assert isinstance(model.policy.mlp_extractor.policy_net[1], torch.nn.Tanh)
+    policy = model.policy
+    assert policy.share_features_extractor and policy.pi_features_extractor is policy.vf_features_extractor
+    layers = [m for m in policy.features_extractor.layers if isinstance(m, torch.nn.Linear)]
+    assert [(layer.in_features, layer.out_features) for layer in layers] == [
+        (env.observation_space.shape[0], 400), (400, 300)]
+    assert sum(isinstance(m, torch.nn.Tanh) for m in policy.features_extractor.layers) == 2
+    assert policy.action_net.in_features == policy.value_net.in_features == 300  # both heads on the trunk
+    assert not list(policy.mlp_extractor.parameters())  # no separate policy or value layers
     assert (model.n_steps, model.batch_size, model.n_epochs) == (20_000, 1000, 5)
+
+
+def test_the_value_loss_trains_the_trunk_the_policy_reads(student_env):
+    """One PPO update with only the value loss moves the shared layers, so the policy's output changes too."""
+    env = make_vec_env(STUDENT, 1, seed=0, **preset_normalization("ppo", "tma"))
+    model = make_student("ppo", env, preset="tma", device="cpu", seed=0, n_steps=64, batch_size=32, n_epochs=1)
+    observation = torch.ones((1, *env.observation_space.shape))
+    before = model.policy.get_distribution(observation).distribution.mean.detach().clone()
+    trunk = [parameter.detach().clone() for parameter in model.policy.features_extractor.parameters()]
+    model.policy.optimizer.zero_grad()
+    (model.policy.predict_values(observation) - 1.0).pow(2).mean().backward()
+    model.policy.optimizer.step()
+    after = model.policy.get_distribution(observation).distribution.mean.detach()
+    assert any(not torch.equal(old, new) for old, new in zip(trunk, model.policy.features_extractor.parameters()))
+    assert not torch.equal(before, after)
 
 
 def test_a_tma_sac_student_gets_the_values_and_plain_sac_checkpoints(student_env):

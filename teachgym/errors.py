@@ -10,8 +10,8 @@ import difflib
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["TeachgymError", "TaskError", "UnknownNameError", "UnknownOptionError", "check_options", "did_you_mean",
-           "keyword_parameters"]
+__all__ = ["TeachgymError", "FileFormatError", "TaskError", "UnknownNameError", "UnknownOptionError", "check_options",
+           "did_you_mean", "keyword_parameters"]
 
 
 class TeachgymError(Exception):
@@ -20,6 +20,11 @@ class TeachgymError(Exception):
 
 class TaskError(TeachgymError, ValueError):
     """A task (or a task-space definition) is malformed: unknown or missing dimension, NaN, inf, out of bounds."""
+
+
+class FileFormatError(TeachgymError, ValueError):
+    """A file given by the user is not what it should be: not a TensorFlow checkpoint, a damaged one, a pickle holding
+    more than numpy arrays, or contents whose shapes do not fit where they go."""
 
 
 class UnknownNameError(TeachgymError, ValueError):

@@ -28,13 +28,19 @@ class FileFormatError(TeachgymError, ValueError):
 
 
 class UnknownNameError(TeachgymError, ValueError):
-    """A name (env body, teacher, student ...) is not among the registered choices."""
+    """A name (env body, teacher, student ...) is not among the registered choices.
 
-    def __init__(self, kind: str, name: object, choices: Iterable[str], *, owner: str = ""):
+    ``other_forms`` describes what else the value may be besides a name (e.g. "a path to a CSV file"): it is listed
+    after the names, so the message gives every accepted form.
+    """
+
+    def __init__(self, kind: str, name: object, choices: Iterable[str], *, owner: str = "",
+                 other_forms: Iterable[str] = ()):
         self.kind = kind
         self.name = name
         self.choices = sorted(choices)
-        expected = f"expected one of: {', '.join(self.choices)}" if self.choices else "there are none"
+        forms = [*self.choices, *other_forms]
+        expected = f"expected one of: {', '.join(forms)}" if forms else "there are none"
         of_owner = f" of {owner}" if owner else ""
         super().__init__(f"unknown {kind} {name!r}{of_owner}{did_you_mean(str(name), self.choices)}; {expected}")
 

@@ -39,6 +39,10 @@ MAX_TEST_SET_SIZE = 100_000
 
 SPEC_KINDS = ("csv", "grid", "tasks", "uniform")
 SPEC_KEYS = (*SPEC_KINDS, "name")
+CSV_SUFFIX = ".csv"
+# What a test-set spec may be besides "default" or an env's named set, for the error that lists every form.
+OTHER_SPEC_FORMS = (f"a path to a {CSV_SUFFIX} file",
+                    f"a mapping with one of {', '.join(SPEC_KINDS)} (e.g. {{uniform: {{n: 100, seed: 0}}}})")
 DEFAULT_SPEC = "default"
 UNIFORM_OPTIONS = ("n", "seed")
 
@@ -200,20 +204,24 @@ class TestSet:
     @classmethod
     def from_spec(cls, spec: str | Mapping[str, Any] | None, task_space: TaskSpace, env: Any = None) -> TestSet:
         """The test set a run config asks for: ``None`` or ``"default"`` is the env's default test set
-        (``env.unwrapped.default_test_set()``, checked against ``task_space``); another string names one of the env's
+        (``env.unwrapped.default_test_set()``, checked against ``task_space``); a path ending in ``.csv`` (a string
+        or a path object) is a CSV file (:meth:`from_csv`, as ``{csv: PATH}``); another string names one of the env's
         own sets (``env.unwrapped.named_test_sets()``, e.g. Parkour's ``parkour-climbers``); a mapping goes to
         :meth:`from_config`.
 
         Raises:
             TaskError: for the default or a named set without an env, or an env's set that does not fit
                 ``task_space``; and whatever :meth:`from_config` raises.
-            UnknownNameError: for a string that is neither ``"default"`` nor one of the env's named sets.
+            UnknownNameError: for a string that is neither ``"default"``, a CSV path nor one of the env's named sets
+                (the message lists every accepted form).
         """
+        if isinstance(spec, os.PathLike) or (isinstance(spec, str) and spec.lower().endswith(CSV_SUFFIX)):
+            return cls.from_csv(spec, task_space)
         if spec is None or isinstance(spec, str):
             spec = DEFAULT_SPEC if spec is None else spec
             named = env.unwrapped.named_test_sets() if env is not None else {}
             if spec != DEFAULT_SPEC and spec not in named:
-                raise UnknownNameError("test-set spec", spec, [DEFAULT_SPEC, *named])
+                raise UnknownNameError("test-set spec", spec, [DEFAULT_SPEC, *named], other_forms=OTHER_SPEC_FORMS)
             if env is None:
                 raise TaskError("the default test set is the env's: pass the env to TestSet.from_spec, or give a "
                                 "test-set spec such as {'uniform': {'n': 100, 'seed': 0}}")

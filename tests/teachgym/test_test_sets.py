@@ -1,6 +1,7 @@
 """TestSet: construction, grids, seeded uniform sets, CSV files, run-config specs and the envs' default sets."""
 
 import json
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -128,6 +129,17 @@ def test_a_csv_round_trip_is_exact(tmp_path):
     assert back.to_config() == {"csv": str(path), "name": "tasks"}
 
 
+@pytest.mark.parametrize("as_given", [str, Path])
+def test_a_bare_csv_path_is_a_test_set_spec(tmp_path, as_given):
+    path = tmp_path / "hard.CSV"
+    TestSet.uniform(SPACE, 5, seed=2).to_csv(path)
+    from_path = TestSet.from_spec(as_given(path), SPACE)
+    assert from_path == TestSet.from_spec({"csv": str(path)}, SPACE)
+    assert from_path.name == "hard" and from_path.to_config() == {"csv": str(path), "name": "hard"}
+    with pytest.raises(TaskError, match=r"missing\.csv"):
+        TestSet.from_spec(str(tmp_path / "missing.csv"), SPACE)
+
+
 def test_csv_columns_may_come_in_any_order_and_blank_lines_are_skipped(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("spacing, height\n6,0\n\n 2.5 ,1e-1\n")
@@ -226,7 +238,8 @@ def test_the_default_spec_is_the_envs_default_test_set(spec):
     ({"grid": 2, "uniform": {"n": 1, "seed": 0}}, TaskError, "needs exactly one of ['csv', 'grid', 'tasks', "
                                                              "'uniform'], got ['grid', 'uniform']"),
     ({"name": "x"}, TaskError, "needs exactly one of"),
-    ("defualt", UnknownNameError, "unknown test-set spec 'defualt' (did you mean 'default'?)"),
+    ("defualt", UnknownNameError, "unknown test-set spec 'defualt' (did you mean 'default'?); expected one of: "
+                                  "default, a path to a .csv file, a mapping with one of csv, grid, tasks, uniform"),
     ([[0.0, 1.0]], TaskError, "a test-set spec must be 'default' or a mapping"),
     ({"uniform": {"n": 5, "sed": 0}}, UnknownOptionError, "unknown option 'sed' for test-set kind 'uniform' "
                                                           "(did you mean 'seed'?)"),

@@ -64,7 +64,7 @@ class RunConfig:
     eval_every: int = 10_000
     """timesteps between evaluations on the test set"""
     test_set: Any = "default"
-    """'default' (the env's), {grid: ...}, {uniform: {n, seed}}, {csv: path} or {tasks: [[...]]}"""
+    """'default' (the env's), an env's named set, a .csv path, {grid: ...}, {uniform: {n, seed}} or {tasks: [[...]]}"""
     checkpoint_every: int = 50_000
     """timesteps between checkpoints (model, replay buffer, teacher, RNG states)"""
     seed: int = 0

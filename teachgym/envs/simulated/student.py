@@ -209,8 +209,8 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         self._cell_order = _rugged_cell_order(shape, rugged_intervals, rugged_seed)
         centres = [lo + (np.arange(n) + 0.5) * width for lo, n, width in zip(low, shape, cell_widths)]
         difficulty = np.mean(np.meshgrid(*centres, indexing="ij"), axis=0)
-        self._map = CompetenceMap(difficulty, difficulty <= feasible_difficulty, cell_widths,
-                                  mastery=(success_return - self._return_low) / span, rule=rule)
+        self._map = self._competence_map(difficulty, difficulty <= feasible_difficulty, cell_widths,
+                                         (success_return - self._return_low) / span, rule)
         easiest = [lo + int(np.argmin(order)) * width for lo, order, width in zip(low, self._cell_order, cell_widths)]
         self.task_space = TaskSpace(space.bounds, default=easiest + list(space.low[n_relevant:]))
 
@@ -226,6 +226,11 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         self._view_cell: tuple[int, ...] | None = None
         self._observation: np.ndarray | None = None
         self.learning = True
+
+    def _competence_map(self, difficulty: np.ndarray, feasible: np.ndarray, cell_widths: np.ndarray, mastery: float,
+                        rule: LearningRule) -> CompetenceMap:
+        """The student's competence model over the grid: the hook a variant overrides (e.g. the staircase)."""
+        return CompetenceMap(difficulty, feasible, cell_widths, mastery=mastery, rule=rule)
 
     # --------------------------------------------------------------------------------------------- episode
     def reset(

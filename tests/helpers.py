@@ -1,7 +1,17 @@
 """Helpers shared by test modules (importable because pyproject.toml puts tests/ on pytest's pythonpath)."""
 
+import os
+from pathlib import Path
+
 import gymnasium as gym
 import numpy as np
+import pytest
+
+# TeachMyAgent's files (CPPN checkpoint, pickled test sets), never committed: ../shared/data/teachmyagent beside the
+# repository, or the folder TEACHGYM_TMA_DATA names; tests that need them are skipped when they are absent.
+TMA_DATA = Path(os.environ.get("TEACHGYM_TMA_DATA", Path(__file__).resolve().parents[2] / "shared/data/teachmyagent"))
+needs_tma_data = pytest.mark.skipif(
+    not TMA_DATA.is_dir(), reason=f"TeachMyAgent's reference files are not at {TMA_DATA} (set TEACHGYM_TMA_DATA)")
 
 
 def random_actions(space: gym.Space, seed: int, steps: int) -> list:

@@ -33,17 +33,23 @@ class TrackRenderer:
         self.surface = pygame.Surface((width, height))
 
     def draw(self, terrain: Terrain, body: Body, lidar: Lidar) -> np.ndarray:
-        """Return the frame as an ``(height, width, 3)`` uint8 array; the view follows the body's head."""
-        scroll = body.head.position.x - self.width / SCALE / 5
+        """Return the frame as an ``(height, width, 3)`` uint8 array; the view follows the body's head: across
+        always, up or down only as far as keeps the head in the middle half of the frame (Parkour's ceiling and
+        valleys lie beyond the walker tracks' fixed height range)."""
+        head = body.head.position
+        scroll = head.x - self.width / SCALE / 5
         view_right = scroll + self.width / SCALE
+        view_height = self.height / SCALE
+        bottom = min(max(0.0, head.y - 0.75 * view_height), head.y - 0.25 * view_height)
 
         def to_pixels(point) -> tuple[float, float]:
-            return (point[0] - scroll) * SCALE, self.height - point[1] * SCALE
+            return (point[0] - scroll) * SCALE, self.height - (point[1] - bottom) * SCALE
 
         surface = self.surface
         surface.fill(SKY)
         ground = terrain.ground
-        earth = [to_pixels(p) for p in ground] + [to_pixels((ground[-1][0], 0.0)), to_pixels((ground[0][0], 0.0))]
+        floor = min(0.0, bottom)
+        earth = [to_pixels(p) for p in ground] + [to_pixels((ground[-1][0], floor)), to_pixels((ground[0][0], floor))]
         pygame.draw.polygon(surface, EARTH, earth)
         pygame.draw.lines(surface, GRASS, False, [to_pixels(p) for p in ground], 2)
         self._draw_terrain_extras(terrain, to_pixels, scroll, view_right)

@@ -3,13 +3,19 @@
 A compositional pattern-producing network maps every x position of the track, together with the task's input
 vector, to two heights (ground, ceiling). Its weights are fixed: drawn once by :func:`draw_weights` from a documented
 seed (``generate_cppn_weights.py``) and shipped as ``cppn_weights.npz``, so a task always means the same terrain.
+TeachMyAgent's own weights (a TensorFlow 1 checkpoint of the same architecture) load with
+:func:`load_checkpoint_weights`.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
+
+from ....errors import FileFormatError
+from .tf_checkpoint import read_checkpoint
 
 INPUT_DIM = 3  # the task's CPPN input vector
 HIDDEN_LAYERS = 4
@@ -26,6 +32,10 @@ OUTPUT_STD = 0.25
 TRUNCATION = 2.0  # in standard deviations
 WEIGHTS_FILE = Path(__file__).with_name("cppn_weights.npz")
 LAYER_NAMES = tuple(f"layer_{index}" for index in range(HIDDEN_LAYERS + 1))
+LAYER_SHAPES = tuple(zip([INPUT_DIM + 1] + [HIDDEN_UNITS] * HIDDEN_LAYERS,
+                        [HIDDEN_UNITS] * HIDDEN_LAYERS + [OUTPUT_DIM]))
+# TensorFlow 1 names unnamed variables in creation order, and TeachMyAgent creates its layers input first.
+CHECKPOINT_NAMES = ("Variable", *(f"Variable_{index}" for index in range(1, HIDDEN_LAYERS + 1)))
 
 
 def _truncated_normal(rng: np.random.Generator, shape: tuple[int, int], std: float) -> np.ndarray:
@@ -42,11 +52,9 @@ def draw_weights(seed: int = WEIGHTS_SEED) -> dict[str, np.ndarray]:
     """The CPPN's weight matrices drawn from ``numpy.random.default_rng(seed)``, layer by layer, as float32 (the
     precision they are shipped in)."""
     rng = np.random.default_rng(seed)
-    sizes = [INPUT_DIM + 1] + [HIDDEN_UNITS] * HIDDEN_LAYERS + [OUTPUT_DIM]
     return {
-        name: _truncated_normal(rng, (n_in, n_out), OUTPUT_STD if index == HIDDEN_LAYERS else HIDDEN_STD).astype(
-            np.float32)
-        for index, (name, n_in, n_out) in enumerate(zip(LAYER_NAMES, sizes[:-1], sizes[1:]))
+        name: _truncated_normal(rng, shape, OUTPUT_STD if index == HIDDEN_LAYERS else HIDDEN_STD).astype(np.float32)
+        for index, (name, shape) in enumerate(zip(LAYER_NAMES, LAYER_SHAPES))
     }
 
 
@@ -54,6 +62,27 @@ def load_weights(path: Path = WEIGHTS_FILE) -> tuple[np.ndarray, ...]:
     """The weight matrices stored at ``path`` (the shipped file by default), in layer order, as float64."""
     with np.load(path) as data:
         return tuple(data[name].astype(np.float64) for name in LAYER_NAMES)
+
+
+def load_checkpoint_weights(path: str | os.PathLike) -> tuple[np.ndarray, ...]:
+    """The weight matrices of TeachMyAgent's CPPN checkpoint at ``path`` (a folder holding a TensorFlow 1
+    checkpoint, such as TeachMyAgent's ``PCGAgents/CPPN/weights/same_ground_ceiling_cppn/``), in layer order, as
+    float64. Its architecture is ours: inputs (x, 3-D vector), 4 layers of 64 alternating tanh and softplus, 2
+    outputs, no biases; its variables are ``Variable`` (input layer) to ``Variable_4`` (output layer).
+
+    Raises:
+        FileFormatError: for a file that is not a TensorFlow checkpoint or is damaged, or variables whose names or
+            shapes do not fit this CPPN.
+    """
+    variables = read_checkpoint(path)
+    if sorted(variables) != sorted(CHECKPOINT_NAMES):
+        raise FileFormatError(f"{path}: a checkpoint of variables {sorted(variables)}; TeachMyAgent's Parkour CPPN "
+                              f"has exactly {list(CHECKPOINT_NAMES)}")
+    for name, shape in zip(CHECKPOINT_NAMES, LAYER_SHAPES):
+        if variables[name].shape != shape:
+            raise FileFormatError(f"{path}: variable {name!r} has shape {variables[name].shape}; the Parkour CPPN "
+                                  f"needs {shape} there (layers {list(LAYER_SHAPES)})")
+    return tuple(variables[name].astype(np.float64) for name in CHECKPOINT_NAMES)
 
 
 class TerrainCPPN:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -10,7 +11,7 @@ import Box2D
 import numpy as np
 from gymnasium.utils import EzPickle
 
-from ....errors import UnknownNameError
+from ....errors import TeachgymError, UnknownNameError
 from ....task_space import TaskSpace
 from ....test_sets import TestSet
 from ..bodies.body import Body, ContactListener
@@ -22,15 +23,14 @@ from ..physics import (
     LIDAR_COUNT,
     POSITION_ITERATIONS,
     REFERENCE_TORQUE,
-    TERRAIN_END,
     TERRAIN_HEIGHT,
     TERRAIN_STEP,
     VELOCITY_ITERATIONS,
 )
 from ..track import WalkerTrackEnv
-from .cppn import POSITIONS, TerrainCPPN, load_weights
+from .cppn import POSITIONS, TerrainCPPN, load_checkpoint_weights, load_weights
 from .grasping import Grasping
-from .terrain import CEILING_OFFSET, generate_parkour_terrain
+from .terrain import WORLDS, generate_parkour_terrain
 from .test_sets import parkour_test_sets
 from .water import MAX_PUSH, Water
 
@@ -91,7 +91,7 @@ class Parkour(WalkerTrackEnv):
     | name | default bounds ("medium") | meaning |
     |---|---|---|
     | `cppn_input_0`, `_1`, `_2` | [-0.35, 0.05], [0.6, 1.0], [-0.1, 0.3] | the CPPN input drawing ground and ceiling |
-    | `water_level` | [0, 1] | water surface as a share of the height from the lowest ground to the highest ceiling |
+    | `water_level` | [0, 1] | water surface `-100 + max(0.01, level) * (highest ceiling + 100)` m (TeachMyAgent's) |
     | `creepers_height` | [0, 4] | mean creeper length in metres (each N(h, 0.1), at least 0.2) |
     | `creepers_spacing` | [0, 5] | distance between creepers in metres (at least 0.01); creepers are 0.25 wide |
 
@@ -104,9 +104,17 @@ class Parkour(WalkerTrackEnv):
     - `movable_creepers`: creepers become chains of 1 m links swinging from the ceiling (default False); the lidar
       then casts into the simulation's world (slower) to see them where they are.
     - `water_clip`: clip of the water's push force components (default 20).
+    - `cppn_weights`: a folder holding TeachMyAgent's CPPN checkpoint (TensorFlow 1, read without TensorFlow) to
+      draw the tracks with its weights; default None: teachgym's own seeded weights.
+    - `world`: `"teachmyagent"` (default): TeachMyAgent's geometry: the ceiling 20 m above the start pad, water
+      measured from -100 m as in the table above, the finish 5 terrain steps before the track's end.
+      `"teachgym-v0"`: this env's first geometry, for runs made with it: the ceiling 200/30 m above the pad, water
+      at the share `water_level` of the height from the lowest ground to the highest ceiling (none at 0), the
+      finish 10 steps before the end.
 
     ## Version History
-    - v0: initial version.
+    - v0: initial version; TeachMyAgent's world became the default (`world="teachgym-v0"` keeps the first one),
+      `cppn_weights` added.
     """
 
     BODY_KINDS: ClassVar[tuple[str, ...]] = ("walker", "climber", "swimmer", "amphibian")
@@ -120,10 +128,14 @@ class Parkour(WalkerTrackEnv):
         cppn_input_space: str = "medium",
         movable_creepers: bool = False,
         water_clip: float = MAX_PUSH,
+        cppn_weights: str | os.PathLike | None = None,
+        world: str = "teachmyagent",
         **task_bounds: tuple[float, float],
     ):
         if cppn_input_space not in CPPN_INPUT_SPACES:
             raise UnknownNameError("cppn_input_space", cppn_input_space, CPPN_INPUT_SPACES)
+        if world not in WORLDS:
+            raise UnknownNameError("Parkour world", world, WORLDS)
         if not isinstance(movable_creepers, bool):
             raise ValueError(f"movable_creepers must be True or False, got {movable_creepers!r}")
         if isinstance(water_clip, bool) or not isinstance(water_clip, (int, float)) or not 0 < water_clip < math.inf:
@@ -132,11 +144,13 @@ class Parkour(WalkerTrackEnv):
         super().__init__(body, body_kwargs, render_mode, **task_bounds)
         EzPickle.__init__(self, body=body, body_kwargs=body_kwargs, render_mode=render_mode,
                           cppn_input_space=cppn_input_space, movable_creepers=movable_creepers, water_clip=water_clip,
-                          **task_bounds)
+                          cppn_weights=cppn_weights, world=world, **task_bounds)
         self.movable_creepers = movable_creepers
         self.water_clip = float(water_clip)
+        self.parkour_world = WORLDS[world]
+        self._cppn = TERRAIN_CPPN if cppn_weights is None else TerrainCPPN(load_checkpoint_weights(cppn_weights))
         self.startpad = math.ceil(self.startpad)
-        self.finish_x = (self.startpad + POSITIONS - TERRAIN_END) * TERRAIN_STEP
+        self.finish_x = (self.startpad + POSITIONS - self.parkour_world.finish_steps) * TERRAIN_STEP
         kind = self.body_spec.kind
         self._lidar_fan = kind_fan(kind)
         self._dies_under_water = kind in ("walker", "climber")
@@ -171,9 +185,9 @@ class Parkour(WalkerTrackEnv):
     # --------------------------------------------------------------------------------------------- episode
     def _reset_task(self, task: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
         self._terrain = generate_parkour_terrain(
-            TERRAIN_CPPN, task[:3], water_level=float(task[3]), creepers_height=float(task[4]),
+            self._cppn, task[:3], water_level=float(task[3]), creepers_height=float(task[4]),
             creepers_spacing=float(task[5]), startpad=self.startpad, cppn_scale=CPPN_SCALE, rng=self.np_random,
-            movable_creepers=self.movable_creepers)
+            movable_creepers=self.movable_creepers, world=self.parkour_world)
         self._world = Box2D.b2World(gravity=GRAVITY)
         self._terrain.build(self._world)
         self._contacts = ContactListener()
@@ -209,7 +223,7 @@ class Parkour(WalkerTrackEnv):
             part = parts[hand.part]
             tops += [y for _, y in _placed((hand.anchor,), part.position, part.angle)]
         if tops:
-            return TERRAIN_HEIGHT + CEILING_OFFSET - HAND_OVERLAP - max(tops)
+            return TERRAIN_HEIGHT + self.parkour_world.ceiling_offset - HAND_OVERLAP - max(tops)
         return TERRAIN_HEIGHT + max(self.body_spec.center_height, -min(bottoms))
 
     def _advance(self, values: list[float]) -> tuple[np.ndarray, float, bool]:
@@ -251,6 +265,18 @@ class Parkour(WalkerTrackEnv):
         state += codes
         # only a climber's critical contact with the ground ends a Parkour episode (TeachMyAgent's rule)
         return self._conclude_step(state, x, state[0], action_cost, self._falls and self._contacts.critical_contact)
+
+    def terrain_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The current track's x positions and its ground and ceiling heights there (metres, one point per terrain
+        step, start pad included), as three fresh arrays.
+
+        Raises:
+            TeachgymError: before the first reset (there is no track yet).
+        """
+        if self._terrain is None:
+            raise TeachgymError("Parkour.terrain_profile(): no track yet; call reset() first")
+        ground, ceiling = np.array(self._terrain.ground), np.array(self._terrain.ceiling)
+        return ground[:, 0], ground[:, 1], ceiling[:, 1]
 
     @property
     def dead(self) -> bool:

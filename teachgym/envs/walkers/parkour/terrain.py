@@ -19,7 +19,6 @@ from .cppn import POSITIONS, TerrainCPPN
 
 Point = tuple[float, float]
 
-CEILING_OFFSET = 200 / 30  # the ceiling starts this far above the start pad (200 / SCALE, reference.md 1.3)
 CREEPER_WIDTH = 0.25
 CREEPER_HEIGHT_STD = 0.1
 MIN_CREEPER_HEIGHT = 0.2
@@ -29,6 +28,42 @@ CREEPER_LINK_LENGTH = 1.0  # a movable creeper is a chain of links this long
 CREEPER_LINK_LIMIT = 0.4 * math.pi
 WATER_DEPTH_BELOW_GROUND = 10.0  # the water body reaches this far below the lowest ground, so nothing swims under it
 
+
+@dataclass(frozen=True)
+class ParkourWorld:
+    """The fixed rules that place a track's ceiling, water and finish line (everything but the task's values).
+
+    Attributes:
+        name: how ``Parkour(world=...)`` names it.
+        ceiling_offset: metres between the start pad and its ceiling.
+        finish_steps: terrain steps before the track's end at which an episode is won.
+        water_floor: the height (metres) the water level is measured from; ``None`` measures it from the lowest
+            ground, with no water at all at level 0.
+        min_water_level: levels below this count as this.
+    """
+
+    name: str
+    ceiling_offset: float
+    finish_steps: int
+    water_floor: float | None
+    min_water_level: float
+
+    def water_surface(self, level: float, lowest_ground: float, highest_ceiling: float) -> float:
+        """The water's height (metres) at task ``level`` for a track spanning ``lowest_ground`` to
+        ``highest_ceiling``; ``-inf`` for no water."""
+        floor = lowest_ground if self.water_floor is None else self.water_floor
+        if self.water_floor is None and level <= 0:
+            return -math.inf
+        return floor + max(self.min_water_level, level) * (highest_ceiling - floor)
+
+
+# TeachMyAgent's raw values (ceiling 200, water floor -1000) are divided by its CPPN scale 10, as its heights are.
+TEACHMYAGENT_WORLD = ParkourWorld("teachmyagent", ceiling_offset=20.0, finish_steps=5, water_floor=-100.0,
+                                  min_water_level=0.01)
+# teachgym's first version: a lower ceiling, water as a share of the track's own height span, an earlier finish.
+TEACHGYM_V0_WORLD = ParkourWorld("teachgym-v0", ceiling_offset=200 / 30, finish_steps=10, water_floor=None,
+                                 min_water_level=0.0)
+WORLDS = {world.name: world for world in (TEACHMYAGENT_WORLD, TEACHGYM_V0_WORLD)}
 
 
 @dataclass
@@ -128,21 +163,25 @@ def generate_parkour_terrain(
     cppn_scale: float,
     rng: np.random.Generator,
     movable_creepers: bool = False,
+    world: ParkourWorld = TEACHMYAGENT_WORLD,
 ) -> ParkourTerrain:
     """Lay out a track: a flat start pad of ``startpad`` steps, then the CPPN's 200 ground and ceiling heights divided
-    by ``cppn_scale`` and shifted to continue the pad; the ceiling never goes below the ground.
+    by ``cppn_scale`` and shifted to continue the pad, the ceiling ``world.ceiling_offset`` above the ground there;
+    the ceiling never goes below the ground.
 
     Creepers (``CREEPER_WIDTH`` wide, each ``N(creepers_height, 0.1)`` long, at least 0.2) hang from the ceiling
-    every ``creepers_spacing`` metres (at least 0.01) after the start pad. The water surface lies at the share
-    ``water_level`` of the height from the lowest ground to the highest ceiling (0: no water, 1: all under water).
+    every ``creepers_spacing`` metres (at least 0.01) after the start pad. The water surface is
+    ``world.water_surface(water_level, ...)``: in TeachMyAgent's world ``-100 + max(0.01, level) * (highest ceiling
+    + 100)`` metres, so levels up to about 0.8 leave a track of the shipped CPPN dry; 1 floods it all.
     """
     ground_raw, ceiling_raw = cppn.heights(input_vector)
     ground_y = ground_raw / cppn_scale
     ceiling_y = ceiling_raw / cppn_scale
     ground_y = ground_y - ground_y[0] + TERRAIN_HEIGHT
-    ceiling_y = np.maximum(ceiling_y - ceiling_y[0] + TERRAIN_HEIGHT + CEILING_OFFSET, ground_y)
+    pad_ceiling = TERRAIN_HEIGHT + world.ceiling_offset
+    ceiling_y = np.maximum(ceiling_y - ceiling_y[0] + pad_ceiling, ground_y)
     grounds = [TERRAIN_HEIGHT] * startpad + ground_y.tolist()
-    ceilings = [TERRAIN_HEIGHT + CEILING_OFFSET] * startpad + ceiling_y.tolist()
+    ceilings = [pad_ceiling] * startpad + ceiling_y.tolist()
     xs = [index * TERRAIN_STEP for index in range(startpad + POSITIONS)]
     ground = list(zip(xs, grounds))
     ceiling = list(zip(xs, ceilings))
@@ -159,6 +198,5 @@ def generate_parkour_terrain(
         creepers.append((x, top, height))
         x += CREEPER_WIDTH + spacing
 
-    lowest, highest = min(grounds), max(ceilings)
-    water_y = lowest + water_level * (highest - lowest) if water_level > 0 else -math.inf
+    water_y = world.water_surface(water_level, min(grounds), max(ceilings))
     return ParkourTerrain(ground, ceiling, creepers, water_y, movable_creepers)

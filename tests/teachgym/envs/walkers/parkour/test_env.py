@@ -13,7 +13,8 @@ from teachgym.envs.walkers.bodies import BODIES
 from teachgym.envs.walkers.lidar import KIND_FANS
 from teachgym.envs.walkers.parkour.env import SURVIVAL_STEPS, Parkour
 from teachgym.envs.walkers.parkour.test_sets import TEST_SET_RULES
-from teachgym.envs.walkers.physics import LIDAR_COUNT, LIDAR_RANGE, TERRAIN_HEIGHT
+from teachgym.envs.walkers.physics import LIDAR_COUNT, LIDAR_RANGE, TERRAIN_HEIGHT, TERRAIN_STEP
+from teachgym.errors import TeachgymError
 
 PARKOUR = "teachgym/Parkour-v0"
 CLIMBERS = ("climbing_profile_chimpanzee", "climbing_chest_profile_chimpanzee")
@@ -151,14 +152,13 @@ def test_each_kind_gets_its_lidar_fan(body):
 def test_lidar_codes_report_water_below_and_creepers_above():
     walker = make()
     walker.reset(seed=0)
-    lowest = min(y for _, y in walker._terrain.ground)
     highest = max(y for _, y in walker._terrain.ceiling)
-    shallow = (TERRAIN_HEIGHT + 0.5 - lowest) / (highest - lowest)  # water half a metre deep over the start pad
+    shallow = (TERRAIN_HEIGHT + 0.5 + 100) / (highest + 100)  # water half a metre deep over the start pad
     observation, _ = walker.reset(seed=0, options={"task": task(walker, water_level=shallow)})
     fractions, codes = observation_layout(walker)[2:]
     assert observation[codes][0] == -1.0 and observation[fractions][0] < 1.0
     assert set(observation[codes]) <= {-1.0, 0.0}
-    fish = make("fish")  # its fan sweeps from straight down to straight up
+    fish = make("fish", world="teachgym-v0")  # its fan sweeps from straight down to straight up; a low ceiling
     fish.reset(seed=0, options={"task": task(fish, water_level=0.0, creepers_height=4.0, creepers_spacing=0.0)})
     for part in fish._body.parts.values():
         part.position = (part.position.x + 6.0, part.position.y)
@@ -182,6 +182,39 @@ def test_bad_constructor_options_are_named():
         make(cppn_input_space="meduim")
     with pytest.raises(ValueError, match="water_clip must be a positive finite number, got -1"):
         make(water_clip=-1)
+
+
+# ------------------------------------------------------------------------------------------------- geometry
+def test_the_default_world_is_teachmyagents_ceiling_finish_and_water():
+    env = make()
+    with pytest.raises(TeachgymError, match="call reset"):
+        env.terrain_profile()
+    env.reset(seed=0, options={"task": task(env, water_level=0.25)})
+    x, ground, ceiling = env.terrain_profile()
+    assert x.shape == ground.shape == ceiling.shape == (220,)
+    np.testing.assert_allclose(np.diff(x), TERRAIN_STEP)
+    assert ceiling[0] - ground[0] == 20.0
+    assert env.finish_x == pytest.approx((20 + 200 - 5) * TERRAIN_STEP)  # 100.33 m
+    assert env._terrain.water_y == pytest.approx(-100 + 0.25 * (ceiling.max() + 100))
+    assert not (ground < env._terrain.water_y).any()  # level 0.25 floods none of this track
+    old = make(world="teachgym-v0")
+    old.reset(seed=0, options={"task": task(old, water_level=0.25)})
+    x, ground, ceiling = old.terrain_profile()
+    assert ceiling[0] - ground[0] == pytest.approx(200 / 30)
+    assert old.finish_x == pytest.approx((20 + 200 - 10) * TERRAIN_STEP)  # 98.0 m
+    assert (ground < old._terrain.water_y).mean() == pytest.approx(0.95, abs=0.03)
+
+
+def test_a_climber_hangs_from_the_ceiling_20_m_above_the_start_pad():
+    env = make(CLIMBERS[0])
+    env.reset(seed=0)
+    assert env._body.head.position.y > TERRAIN_HEIGHT + 16.0
+    assert all(hand.joint is not None for hand in env._body.hands)
+
+
+def test_an_unknown_world_is_named():
+    with pytest.raises(UnknownNameError, match="did you mean 'teachgym-v0'"):
+        make(world="teachgym-v1")
 
 
 @pytest.mark.parametrize(("body", "water", "creepers"), [("classic_bipedal", 0.0, (0.0, 5.0)),
@@ -231,14 +264,14 @@ def test_the_frame_shows_water_ceiling_creepers_and_holding_hands():
     from teachgym.envs.walkers.parkour.rendering import CREEPER, HOLDING, ROCK
 
     env = make(CLIMBERS[0], render_mode="rgb_array")
-    env.reset(seed=0, options={"task": task(env, water_level=0.3, creepers_spacing=0.5)})
+    env.reset(seed=0, options={"task": task(env, water_level=0.95, creepers_spacing=0.5)})  # 17.9 m high
     frame = env.render()
     assert frame.shape == (400, 600, 3)
     assert count(frame, ROCK) > 1000 and count(frame, CREEPER) > 100 and count(frame, HOLDING) > 5
     dry = make(CLIMBERS[0], render_mode="rgb_array")
     dry.reset(seed=0, options={"task": task(dry, water_level=0.0, creepers_spacing=0.5)})
-    # translucent water tints the lower part of the frame blue
-    assert frame[380:, :, 2].mean() > dry.render()[380:, :, 2].mean() + 20
+    # the view follows the climber up to the ceiling; translucent water tints the sky below it blue
+    assert frame[380:, :, 0].mean() < dry.render()[380:, :, 0].mean() - 20
 
 
 # ---------------------------------------------------------------------------------------------- properties
@@ -318,7 +351,7 @@ def test_with_movable_creepers_the_lidar_sees_where_a_creeper_swung_and_looks_th
 def test_movable_creepers_are_drawn_where_they_hang():
     from teachgym.envs.walkers.parkour.rendering import CREEPER
 
-    env = make(movable_creepers=True, render_mode="rgb_array")
+    env = make(movable_creepers=True, render_mode="rgb_array", world="teachgym-v0")  # a ceiling in the walker's view
     env.reset(seed=0, options={"task": task(env, creepers_height=3.0, creepers_spacing=0.5)})
     for part in env._body.parts.values():  # look past the start pad, where creepers hang
         part.position = (part.position.x + 8.0, part.position.y)

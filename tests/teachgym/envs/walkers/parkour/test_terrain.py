@@ -8,9 +8,10 @@ import pytest
 
 from teachgym.envs.walkers.parkour.cppn import POSITIONS, TerrainCPPN, load_weights
 from teachgym.envs.walkers.parkour.terrain import (
-    CEILING_OFFSET,
     CREEPER_WIDTH,
     MIN_CREEPER_HEIGHT,
+    TEACHGYM_V0_WORLD,
+    TEACHMYAGENT_WORLD,
     generate_parkour_terrain,
 )
 from teachgym.envs.walkers.physics import TERRAIN_HEIGHT, TERRAIN_STEP
@@ -34,7 +35,7 @@ def test_the_start_pad_is_flat_and_the_cppn_track_continues_it():
     grounds = np.array([y for _, y in track.ground])
     ceilings = np.array([y for _, y in track.ceiling])
     assert np.all(grounds[:26] == TERRAIN_HEIGHT)  # the CPPN's first height is aligned with the pad
-    assert np.all(ceilings[:26] == TERRAIN_HEIGHT + CEILING_OFFSET)
+    assert np.all(ceilings[:26] == TERRAIN_HEIGHT + 20.0)  # TeachMyAgent's 200 / CPPN scale 10
     assert np.ptp(grounds) > 0.5
     assert np.all(ceilings >= grounds)
     expected = CPPN.heights(VECTOR)[0] / 10.0
@@ -59,17 +60,46 @@ def track_ceiling_near(track, x):
     return float(np.interp(x, [p[0] for p in track.ceiling], [p[1] for p in track.ceiling]))
 
 
-def test_water_level_is_a_share_of_the_height_from_lowest_ground_to_highest_ceiling():
-    lowest = min(y for _, y in terrain().ground)
+def flooded_share(track):
+    """The share of the track's ground points under its water surface."""
+    return float(np.mean([y < track.water_y for _, y in track.ground]))
+
+
+def test_teachmyagent_water_rises_from_minus_100_m_to_the_highest_ceiling():
     highest = max(y for _, y in terrain().ceiling)
-    assert terrain(water_level=0.0).water_y == -math.inf
+    assert highest == pytest.approx(24.0935, abs=1e-4)
     assert terrain(water_level=1.0).water_y == pytest.approx(highest)
-    assert terrain(water_level=0.25).water_y == pytest.approx(lowest + 0.25 * (highest - lowest))
+    assert terrain(water_level=0.25).water_y == pytest.approx(-100 + 0.25 * (highest + 100))  # -68.98 m
+    assert terrain(water_level=0.0).water_y == terrain(water_level=0.01).water_y == pytest.approx(-98.759, abs=1e-3)
+    # TeachMyAgent floods nothing at 0.25; the first geometry flooded nearly all of the same track
+    assert flooded_share(terrain(water_level=0.25)) == 0.0
+    assert flooded_share(terrain(water_level=0.25, world=TEACHGYM_V0_WORLD)) == 210 / 220
+    # the surface crosses this track's 1.6 to 4.0 m ground between levels 0.80 (-0.73 m) and 0.85 (5.48 m)
+    assert flooded_share(terrain(water_level=0.8)) == 0.0
+    assert flooded_share(terrain(water_level=0.85)) == 1.0
+
+
+def test_teachgym_v0_water_is_a_share_of_the_height_from_lowest_ground_to_highest_ceiling():
+    track = terrain(world=TEACHGYM_V0_WORLD)
+    lowest = min(y for _, y in track.ground)
+    highest = max(y for _, y in track.ceiling)
+    assert highest - TERRAIN_HEIGHT < 7.5  # the ceiling starts 200 / 30 m above the pad
+    assert terrain(water_level=0.0, world=TEACHGYM_V0_WORLD).water_y == -math.inf
+    assert terrain(water_level=1.0, world=TEACHGYM_V0_WORLD).water_y == pytest.approx(highest)
+    assert terrain(water_level=0.25, world=TEACHGYM_V0_WORLD).water_y == pytest.approx(
+        lowest + 0.25 * (highest - lowest))
+
+
+def test_the_worlds_differ_in_ceiling_water_floor_and_finish():
+    assert (TEACHMYAGENT_WORLD.ceiling_offset, TEACHMYAGENT_WORLD.finish_steps) == (20.0, 5)
+    assert (TEACHGYM_V0_WORLD.ceiling_offset, TEACHGYM_V0_WORLD.finish_steps) == (pytest.approx(6.6667, abs=1e-4), 10)
+    assert TEACHMYAGENT_WORLD.water_surface(0.5, lowest_ground=0.0, highest_ceiling=20.0) == -40.0
+    assert TEACHGYM_V0_WORLD.water_surface(0.5, lowest_ground=0.0, highest_ceiling=20.0) == 10.0
 
 
 def test_built_fixtures_carry_their_surface():
     world = Box2D.b2World()
-    body = terrain(water_level=0.5, creepers_height=1.0, creepers_spacing=2.0).build(world)
+    body = terrain(water_level=0.9, creepers_height=1.0, creepers_spacing=2.0).build(world)
     surfaces = [fixture.userData for fixture in body.fixtures]
     assert surfaces.count(Surface.GROUND) == surfaces.count(Surface.CEILING) == surfaces.count(Surface.WATER) == 1
     assert surfaces.count(Surface.CREEPER) > 10

@@ -39,6 +39,7 @@ ENV_ROWS: tuple[EnvRow, ...] = (
            {"forgetting_rate": 0.0003}),
     EnvRow(f"{NAMESPACE}/SimulatedStudent-Rugged-v0", "teachgym.envs.simulated.student:SimulatedStudent", 2,
            {"rugged_intervals": 4, "rugged_seed": 0}),
+    EnvRow(f"{NAMESPACE}/SimulatedStudent-Staircase-v0", "teachgym.envs.simulated.staircase:StaircaseStudent", 2),
     # gymnasium's classic-control and Box2D tasks with physical task parameters, with gymnasium's episode limits
     EnvRow(f"{NAMESPACE}/CartPole-v0", "teachgym.envs.classic.cartpole:CartPole", 500),
     EnvRow(f"{NAMESPACE}/Pendulum-v0", "teachgym.envs.classic.pendulum:Pendulum", 200),

@@ -124,7 +124,8 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
         self._lidar = Lidar(self._terrain, walker_fan())
         push = float(self.np_random.uniform(-INITIAL_PUSH, INITIAL_PUSH))
         spawn_x = TERRAIN_STEP * self.startpad / 2
-        spawn_y = TERRAIN_HEIGHT + self.body_spec.center_height
+        spec = self.body_spec
+        spawn_y = TERRAIN_HEIGHT + (spec.center_height if spec.spawn_height is None else spec.spawn_height)
         self._body = Body(self.body_spec, self._world, spawn_x, spawn_y, push)
         self._penalise_head_angle = self.body_spec.head_angle_penalty
         self._prev_shaping = self._shaping(self._body.head.position.x, self._body.head.angle)

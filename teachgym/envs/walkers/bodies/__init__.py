@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ....errors import UnknownNameError, check_options, keyword_parameters
-from .bipedal import amphibious_bipedal, classic_bipedal, small_bipedal
+from .bipedal import amphibious_bipedal, classic_bipedal, old_classic_bipedal, small_bipedal
 from .chimpanzee import profile_chimpanzee
 from .climbers import climbing_chest_profile_chimpanzee, climbing_profile_chimpanzee
 from .millipede import millipede
-from .quadruped import big_quadru
+from .quadruped import big_quadru, old_big_quadru
 from .spec import BodySpec
 from .spider import spider
 from .swimmers import fish
@@ -29,6 +29,8 @@ BODIES: dict[str, Callable[..., BodySpec]] = {
     "climbing_chest_profile_chimpanzee": climbing_chest_profile_chimpanzee,
     "fish": fish,
     "amphibious_bipedal": amphibious_bipedal,
+    "old_classic_bipedal": old_classic_bipedal,
+    "old_big_quadru": old_big_quadru,
 }
 
 

@@ -1,5 +1,6 @@
-"""The bipedal walkers: the benchmark's classic body (gymnasium-like BipedalWalker), its short-legged variant, and the
-amphibious bipedal, as dense as water, that walks on the ground and swims."""
+"""The bipedal walkers: the classic body (gymnasium-like BipedalWalker), its short-legged variant, the amphibious
+bipedal, as dense as water, that walks on the ground and swims, and TeachMyAgent's old classic bipedal, the body its
+benchmark ran."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from .spec import (
     FAR_LIMB_COLOURS,
     HULL_COLOURS,
     NEAR_LIMB_COLOURS,
+    OLD_HIP_DOWN,
+    OLD_LEG_TILT,
     BodySpec,
     Colour,
     Contact,
@@ -21,6 +24,7 @@ from .spec import (
 HULL_VERTICES = pixels((-30, 9), (6, 9), (34, 1), (34, -8), (-30, -8))
 LEG_WIDTH = 8 * PIXEL
 LEG_DOWN = 3 * PIXEL
+OLD_CLEARANCE = 0.5  # the old classic bipedal's centre height has this margin (Parkour spawns it there)
 
 
 AMPHIBIAN_GREEN = ((0.44, 0.81, 0.14), (0.36, 0.66, 0.11))
@@ -41,16 +45,21 @@ def _bipedal(
         (FAR_LIMB_COLOURS, None), (NEAR_LIMB_COLOURS, None)
     ),
     hull_colours: tuple[Colour, Colour] = HULL_COLOURS,
+    old: bool = False,
 ) -> BodySpec:
+    """A hull on two legs; ``old`` builds them as TeachMyAgent's old bodies do (see ``hanging_leg``)."""
     hull = PartSpec(
         "hull", HULL_VERTICES, (0.0, 0.0), density=hull_density, friction=0.1, colours=hull_colours,
         contact=hull_contact, pushed=True,
     )
     parts, joints = [hull], []
     shape = LegShape(LEG_WIDTH, leg_length)
-    for side, (colours, shin_colours) in zip(("far", "near"), leg_colours):
-        leg_parts, leg_joints = hanging_leg(side, "hull", (0.0, -LEG_DOWN), shape, colours, density=leg_density,
-                                            shin_colours=shin_colours)
+    hip = (0.0, -OLD_HIP_DOWN if old else -LEG_DOWN)
+    for sign, side, (colours, shin_colours) in zip((-1, 1), ("far", "near"), leg_colours):
+        leg_parts, leg_joints = hanging_leg(
+            side, "hull", hip, shape, colours, density=leg_density, shin_colours=shin_colours,
+            top=(0.0, OLD_HIP_DOWN) if old else None, tilt=sign * OLD_LEG_TILT if old else 0.0,
+        )
         parts += leg_parts
         joints += leg_joints
     return BodySpec(
@@ -62,7 +71,8 @@ def _bipedal(
         motors_torque=motors_torque,
         torque_penalty=BASE_TORQUE_PENALTY,
         width=width,
-        center_height=2 * leg_length + LEG_DOWN,
+        center_height=2 * leg_length - OLD_HIP_DOWN + OLD_CLEARANCE if old else 2 * leg_length + LEG_DOWN,
+        spawn_height=2 * leg_length if old else None,
     )
 
 
@@ -70,6 +80,14 @@ def classic_bipedal(motors_torque: float = 80.0) -> BodySpec:
     """The benchmark body: a hull on two two-segment legs (4 motors, 24 observations)."""
     motors_torque = positive("motors_torque", motors_torque)
     return _bipedal("classic_bipedal", 34 * PIXEL, 64 * PIXEL, motors_torque)
+
+
+def old_classic_bipedal(motors_torque: float = 80.0) -> BodySpec:
+    """TeachMyAgent's benchmark body (teachDeepRL's bipedal walker): the classic hull and legs, with the hips 8 px
+    below the hull centre and the legs tilted by -+0.05 rad, placed off their hips and pulled onto them by Box2D in
+    the first steps; spawned two leg lengths above the tracks' ground. With zero actions it stays standing."""
+    motors_torque = positive("motors_torque", motors_torque)
+    return _bipedal("old_classic_bipedal", 34 * PIXEL, 64 * PIXEL, motors_torque, old=True)
 
 
 def small_bipedal(motors_torque: float = 80.0) -> BodySpec:

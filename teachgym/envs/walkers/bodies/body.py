@@ -11,7 +11,7 @@ from Box2D.b2 import circleShape, fixtureDef, polygonShape
 
 from ..physics import BODY_CATEGORY, REFERENCE_TORQUE, TERRAIN_CATEGORY
 from ..terrain import GRIPPABLE, Surface
-from .spec import BodySpec, Contact, Point
+from .spec import BodySpec, Contact, JointSpec, Point
 
 
 class PartContact:
@@ -101,6 +101,13 @@ class ContactListener(Box2D.b2.contactListener):
                 self.critical_contact = True
 
 
+def _anchors(joint: JointSpec, x: float, y: float) -> dict[str, Point]:
+    """The joint definition's anchor arguments: its two local anchors, or its world anchor for the spawn (x, y)."""
+    if joint.local_anchors is not None:
+        return {"localAnchorA": joint.local_anchors[0], "localAnchorB": joint.local_anchors[1]}
+    return {"anchor": (x + joint.anchor[0], y + joint.anchor[1])}
+
+
 class Body:
     """A built embodiment.
 
@@ -135,7 +142,7 @@ class Body:
             world.CreateRevoluteJoint(
                 bodyA=self.parts[joint.parent],
                 bodyB=self.parts[joint.child],
-                anchor=(x + joint.anchor[0], y + joint.anchor[1]),
+                **_anchors(joint, x, y),
                 enableLimit=True,
                 lowerAngle=joint.limits[0],
                 upperAngle=joint.limits[1],

@@ -1,4 +1,5 @@
-"""The big quadruped: a long, heavy hull on two pairs of bipedal-style legs, one at the rear and one at the front."""
+"""The big quadruped: a long, heavy hull on two pairs of bipedal-style legs, one at the rear and one at the front; and
+TeachMyAgent's old big quadruped, built as its old bodies are."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from .spec import (
     FAR_LIMB_COLOURS,
     HULL_COLOURS,
     NEAR_LIMB_COLOURS,
+    OLD_HIP_DOWN,
+    OLD_LEG_TILT,
     BodySpec,
     Contact,
     LegShape,
@@ -21,26 +24,43 @@ HULL_VERTICES = pixels((-46, 13), (6, 13), (50, 5), (50, -12), (-46, -12))
 HULL_HALF_WIDTH = 48 * PIXEL
 # The reference places each leg pair at a fraction of the hull half-width.
 LEG_PAIRS = (("rear", -0.7), ("front", 0.5))
+# The old quadruped's fractions: its legs are placed at them (clamped to the hull), its hips anchored at the same
+# numbers taken as metres from the hull centre, as the reference does.
+OLD_LEG_PAIRS = (("rear", -1.2), ("front", 0.85))
 LEG_SHAPE = LegShape(width=10 * PIXEL, length=51 * PIXEL)
 LEG_DOWN = 3 * PIXEL
 
 
 def big_quadru(motors_torque: float = 300.0) -> BodySpec:
     """A heavy hull on four two-segment legs (8 motors, 34 observations)."""
-    motors_torque = positive("motors_torque", motors_torque)
+    return _quadruped("big_quadru", positive("motors_torque", motors_torque), old=False)
+
+
+def old_big_quadru(motors_torque: float = 300.0) -> BodySpec:
+    """TeachMyAgent's old big quadruped: the big quadruped's hull and legs, hips 8 px below the hull centre, legs
+    tilted by -+0.05 rad and placed off their hips (see ``OLD_LEG_PAIRS``), pulled onto them by Box2D in the first
+    steps; spawned two leg lengths above the tracks' ground."""
+    return _quadruped("old_big_quadru", positive("motors_torque", motors_torque), old=True)
+
+
+def _quadruped(name: str, motors_torque: float, *, old: bool) -> BodySpec:
     hull = PartSpec(
         "hull", HULL_VERTICES, (0.0, 0.0), density=5.0, friction=0.1, colours=HULL_COLOURS,
         contact=Contact.CRITICAL, pushed=True,
     )
     parts, joints = [hull], []
-    for pair, fraction in LEG_PAIRS:
-        hip = (fraction * HULL_HALF_WIDTH, -LEG_DOWN)
-        for side, colours in (("far", FAR_LIMB_COLOURS), ("near", NEAR_LIMB_COLOURS)):
-            leg_parts, leg_joints = hanging_leg(f"{pair}_{side}", "hull", hip, LEG_SHAPE, colours)
+    for pair, fraction in OLD_LEG_PAIRS if old else LEG_PAIRS:
+        placed_x = max(-1.0, min(1.0, fraction)) * HULL_HALF_WIDTH
+        hip = (fraction, -OLD_HIP_DOWN) if old else (placed_x, -LEG_DOWN)
+        for sign, side, colours in ((-1, "far", FAR_LIMB_COLOURS), (1, "near", NEAR_LIMB_COLOURS)):
+            leg_parts, leg_joints = hanging_leg(
+                f"{pair}_{side}", "hull", hip, LEG_SHAPE, colours,
+                top=(placed_x, OLD_HIP_DOWN) if old else None, tilt=sign * OLD_LEG_TILT if old else 0.0,
+            )
             parts += leg_parts
             joints += leg_joints
     return BodySpec(
-        name="big_quadru",
+        name=name,
         kind="walker",
         parts=tuple(parts),
         joints=tuple(joints),
@@ -48,5 +68,6 @@ def big_quadru(motors_torque: float = 300.0) -> BodySpec:
         motors_torque=motors_torque,
         torque_penalty=split_torque_penalty(2),
         width=96 * PIXEL,
-        center_height=2 * LEG_SHAPE.length + LEG_DOWN,
+        center_height=2 * LEG_SHAPE.length + (-OLD_HIP_DOWN if old else LEG_DOWN),
+        spawn_height=2 * LEG_SHAPE.length if old else None,
     )

@@ -31,6 +31,11 @@ HIP_LIMITS = (-0.8, 1.1)
 KNEE_LIMITS = (-1.6, -0.1)
 KNEE_ANGLE_OFFSET = 1.0  # knee angles are observed shifted so that a straight leg reads about 1
 
+# TeachMyAgent's old bodies (teachDeepRL's walkers, its benchmark's bodies): hips this far below the hull centre, each
+# leg placed as if hung from as far above it, far legs tilted by -OLD_LEG_TILT and near ones by +OLD_LEG_TILT.
+OLD_HIP_DOWN = 8 * PIXEL
+OLD_LEG_TILT = 0.05
+
 # What an embodiment is for: walkers walk the ground, climbers hang from the ceiling and creepers, swimmers live in
 # water, amphibians do both walking and swimming.
 BODY_KINDS = ("walker", "climber", "swimmer", "amphibian")
@@ -62,7 +67,13 @@ class PartSpec:
 
 @dataclass(frozen=True)
 class JointSpec:
-    """A revolute joint between two parts; with a ``speed`` it is a motor driven by one action dimension."""
+    """A revolute joint between two parts; with a ``speed`` it is a motor driven by one action dimension.
+
+    ``anchor`` is where the joint is on the parent, relative to the spawn point. With ``local_anchors`` (a point in the
+    parent's own frame, one in the child's) the joint holds those two points together instead, wherever the parts are
+    placed: TeachMyAgent's old bodies are built so, with legs placed off their hips, and Box2D's solver pulls the
+    parts onto their joints in the first steps.
+    """
 
     parent: str
     child: str
@@ -71,6 +82,7 @@ class JointSpec:
     speed: float | None = None  # None: a passive joint, neither actuated nor observed
     angle_offset: float = 0.0  # added to the observed angle
     contact_part: str | None = None  # this part's contact flag is observed right after the joint's state
+    local_anchors: tuple[Point, Point] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,9 @@ class BodySpec:
     """A whole embodiment.
 
     ``width`` and ``center_height`` place it on the track (the start pad widens for wide bodies; the spawn height
-    puts its feet on the ground). ``torque_penalty`` is the per-action-dimension cost factor of the reward.
+    puts its feet on the ground). ``spawn_height``, when given, is the spawn point's height above the flat tracks'
+    ground instead of ``center_height`` (TeachMyAgent spawns its old bodies there at two leg lengths; Parkour keeps
+    ``center_height``). ``torque_penalty`` is the per-action-dimension cost factor of the reward.
     """
 
     name: str
@@ -105,6 +119,7 @@ class BodySpec:
     center_height: float
     head_angle_penalty: bool = True
     hands: tuple[GraspSpec, ...] = ()
+    spawn_height: float | None = None
 
     @property
     def motors(self) -> tuple[JointSpec, ...]:
@@ -183,35 +198,48 @@ def hanging_leg(
     *,
     density: float = 1.0,
     shin_colours: tuple[Colour, Colour] | None = None,
+    top: Point | None = None,
+    tilt: float = 0.0,
 ) -> tuple[list[PartSpec], list[JointSpec]]:
     """A thigh and a shin hanging straight down from ``hip``, with the reference hip and knee motors.
 
-    The shin is the ground-contact sensor observed after the knee, as in the original bipedal walker.
+    The shin is the ground-contact sensor observed after the knee, as in the original bipedal walker. With ``top``,
+    the leg is built as TeachMyAgent's old bodies build theirs: both segments tilted by ``tilt`` but placed straight
+    below ``top`` rather than ``hip``, and held to the parent's ``hip`` and to each other by local anchors (the parent
+    must then sit unrotated at the spawn point, as a hull does, so that ``hip`` is also in its frame).
     """
-    hip_x, hip_y = hip
+    top_x, top_y = top if top is not None else hip
     thigh, shin = f"{prefix}_thigh", f"{prefix}_shin"
+    half = shape.length / 2
     parts = [
-        PartSpec(thigh, box(shape.width / 2, shape.length / 2), (hip_x, hip_y - shape.length / 2),
-                 density=density, colours=colours),
+        PartSpec(thigh, box(shape.width / 2, half), (top_x, top_y - half), angle=tilt, density=density,
+                 colours=colours),
         PartSpec(
             shin,
-            box(0.8 * shape.width / 2, shape.length / 2),
-            (hip_x, hip_y - 3 * shape.length / 2),
+            box(0.8 * shape.width / 2, half),
+            (top_x, top_y - 3 * half),
+            angle=tilt,
             density=density,
             colours=shin_colours or colours,
             contact=Contact.SENSOR,
         ),
     ]
+    pinned = top is not None
+    # where the knee is on the thigh as placed
+    knee = (top_x + half * math.sin(tilt), top_y - half - half * math.cos(tilt)) if pinned else (
+        top_x, top_y - shape.length)
     joints = [
-        JointSpec(parent, thigh, (hip_x, hip_y), HIP_LIMITS, speed=SPEED_HIP),
+        JointSpec(parent, thigh, hip, HIP_LIMITS, speed=SPEED_HIP,
+                  local_anchors=(hip, (0.0, half)) if pinned else None),
         JointSpec(
             thigh,
             shin,
-            (hip_x, hip_y - shape.length),
+            knee,
             KNEE_LIMITS,
             speed=SPEED_KNEE,
             angle_offset=KNEE_ANGLE_OFFSET,
             contact_part=shin,
+            local_anchors=((0.0, -half), (0.0, half)) if pinned else None,
         ),
     ]
     return parts, joints

@@ -21,6 +21,8 @@ EMBODIMENTS = {
     "climbing_chest_profile_chimpanzee": ("climber", 6, 2),
     "fish": ("swimmer", 4, 0),
     "amphibious_bipedal": ("amphibian", 4, 0),
+    "old_classic_bipedal": ("walker", 4, 0),
+    "old_big_quadru": ("walker", 8, 0),
 }
 
 

@@ -35,6 +35,8 @@ BODY_SIZES = {
     "wheel": (8, 34),
     "profile_chimpanzee": (14, 50),
     "amphibious_bipedal": (4, 24),
+    "old_classic_bipedal": (4, 24),
+    "old_big_quadru": (8, 34),
 }
 # The bodies the flat tracks take (walkers and amphibians); climbers and swimmers are Parkour's only.
 TRACK_BODIES = sorted(name for name in BODIES if make_body_spec(name).kind in StumpTracks.BODY_KINDS)

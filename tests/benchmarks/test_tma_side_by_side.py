@@ -1,0 +1,106 @@
+"""The side-by-side check against TeachMyAgent, without TeachMyAgent: its recorded draws replayed into our Stump Tracks
+give the episodes it gave (lengths and returns measured with benchmarks/tma_side_by_side.py on TeachMyAgent's own
+code, task stump_height 0, obstacle_spacing 6)."""
+
+import pytest
+
+from teachgym.benchmarks.tma_side_by_side import MAX_STEPS, ReplayedDraws, actions, markdown_table, our_episode
+
+TASK = (0.0, 6.0)
+# TeachMyAgent's random draws on TASK: the 13 stump heights (normal(0, 0.1)), then the initial push (uniform(-5, 5)).
+STUMPS = {
+    0: (
+        -0.14141470235388276,
+        0.0893619069244564,
+        0.16137406410981406,
+        -0.10206493629072935,
+        0.22013605591150553,
+        -0.06293165839397728,
+        0.09095592164191682,
+        -0.01050730368193002,
+        0.1751879054683414,
+        -0.06548687641953199,
+        -0.047113980838529745,
+        0.030506821733367957,
+        -0.11145124282315416,
+    ),
+    1: (
+        0.006565491102092032,
+        0.13918338975178712,
+        0.002720731006512751,
+        -0.07717917489358753,
+        0.01818070346833787,
+        0.026551804853647866,
+        -0.02053314900801621,
+        0.09279344829108259,
+        0.04115501413613638,
+        0.04083927630471851,
+        0.05015550989532959,
+        0.048285073314202995,
+        0.0642648011349354,
+    ),
+}
+PUSH = {0: -2.9612119745630183, 1: -1.4025084320966865}
+# (body, actions, seed): TeachMyAgent's episode length and return
+REFERENCE = {
+    ("old_classic_bipedal", "zeros", 0): (122, -92.740),
+    ("old_classic_bipedal", "gait", 0): (55, -114.988),
+    ("old_classic_bipedal", "zeros", 1): (2000, -0.143),  # a weak push: the old bipedal stands the whole episode
+    ("old_big_quadru", "zeros", 0): (124, -84.231),
+    ("old_big_quadru", "gait", 0): (91, -118.358),
+    ("classic_bipedal", "zeros", 0): (84, -109.988),  # the new bipedal falls within 85 steps whatever the push
+}
+
+
+def draws(seed):
+    return [("normal", 0.0, 0.1, height) for height in STUMPS[seed]] + [("uniform", -5.0, 5.0, PUSH[seed])]
+
+
+@pytest.mark.parametrize(("body", "sequence", "seed"), sorted(REFERENCE))
+def test_replayed_draws_give_teachmyagents_episode(body, sequence, seed):
+    length, episode_return = REFERENCE[(body, sequence, seed)]
+    ours = our_episode(body, sequence, TASK, seed, draws(seed))
+    assert ours["length"] == length
+    assert ours["return"] == pytest.approx(episode_return, abs=0.5)
+
+
+def test_replay_serves_each_draw_to_the_call_with_its_arguments_in_order():
+    replay = ReplayedDraws([("normal", 1.0, 0.1, 1.2), ("uniform", -5.0, 5.0, 3.0), ("normal", 1.0, 0.1, 0.9)])
+    assert (replay.uniform(-5, 5), replay.normal(1.0, 0.1), replay.normal(1.0, 0.1)) == (3.0, 1.2, 0.9)
+    with pytest.raises(RuntimeError, match=r"no \(more\) normal\(1.0, 0.1\)"):
+        replay.normal(1.0, 0.1)
+
+
+def test_action_sequences_are_fixed():
+    assert not actions("zeros", 4, 0).any()
+    random = actions("random", 4, 3)
+    assert random.shape == (MAX_STEPS, 4) and (abs(random) <= 1).all()
+    assert (random == actions("random", 4, 3)).all() and not (random == actions("random", 4, 4)).all()
+    gait = actions("gait", 4, 0)
+    assert gait[10].tolist() == pytest.approx([1.0, 1.0, -1.0, -1.0])  # a quarter period: pairs in opposition
+    with pytest.raises(ValueError, match="unknown action sequence 'hop'"):
+        actions("hop", 4, 0)
+
+
+def test_the_table_marks_rows_beyond_the_target():
+    rows = [
+        {
+            "body": "spider",
+            "sequence": "zeros",
+            "reference_length": 14,
+            "reference_return": -100.0,
+            "length": 14,
+            "return": -100.2,
+        },
+        {
+            "body": "wheel",
+            "sequence": "gait",
+            "reference_length": 575,
+            "reference_return": -138.39,
+            "length": 344,
+            "return": -108.65,
+        },
+    ]
+    lines = markdown_table(rows).splitlines()
+    assert lines[2] == "| spider | zeros | 14 / -100.00 | 14 / -100.20 | +0 / -0.20 | yes |"
+    assert lines[3] == "| wheel | gait | 575 / -138.39 | 344 / -108.65 | -231 / +29.74 | no |"

@@ -110,6 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="One line per run folder found in the given folders.")
     showing.add_argument("folders", nargs="+", type=_path, help="run or sweep folders")
     showing.set_defaults(handler=_show)
+
+    importing = commands.add_parser("import-test-set", help="convert a TeachMyAgent test set (.pkl) to a CSV test set",
+                                    description="Read a TeachMyAgent test set (a pickled numpy array, read with an "
+                                                "unpickler that admits numpy arrays only) as tasks of an env and "
+                                                "write them as a CSV test set (test_set: {csv: FILE}).")
+    importing.add_argument("file", type=_path, help="the .pkl file")
+    importing.add_argument("--env", required=True, help="the env id whose task space the tasks are in")
+    importing.add_argument("--env-kwargs", type=_yaml_value, default={}, help="YAML mapping of env kwargs, e.g. "
+                           "'{cppn_input_space: full}'")
+    importing.add_argument("--out", type=_path, required=True, help="the CSV file to write")
+    importing.set_defaults(handler=_import_test_set)
     return parser
 
 
@@ -194,6 +205,27 @@ def _run(args: argparse.Namespace) -> int:
             bar.close()
     print(f"run folder: {folder}")
     _print_runs([folder])
+    return 0
+
+
+def _import_test_set(args: argparse.Namespace) -> int:
+    import gymnasium as gym
+
+    from teachgym.teachmyagent_test_sets import import_test_set
+    from teachgym.vector import check_env_id
+
+    check_env_id(args.env)
+    if not isinstance(args.env_kwargs, dict):
+        raise ConfigError("--env-kwargs", f"expected a YAML mapping, got {args.env_kwargs!r}")
+    try:
+        env = gym.make(args.env, **args.env_kwargs)
+    except TypeError as error:  # a kwarg the env does not take
+        raise ConfigError("--env-kwargs", str(error)) from None
+    imported = import_test_set(args.file, env)  # checked completely before anything is written
+    imported.test_set.to_csv(args.out)
+    for note in imported.notes:
+        print(f"teachgym: warning: {args.file}: {note}", file=sys.stderr)
+    print(f"wrote {len(imported.test_set)} tasks of {args.env} to {args.out}")
     return 0
 
 

@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     adr,
     alp_gmm,
     covar_gmm,
+    currot,
     cyclical,
     expert_curriculum,
     goal_gan,

@@ -133,28 +133,39 @@ class PLRTeacher(ExploringTeacher):
 
     # ------------------------------------------------------------------------------------------------ learning
     def _update(self, unit_task: np.ndarray, episode_return: float, success: bool | None) -> None:
-        value = self.normalized_return(episode_return)
-        fill = self.buffer_fill
-        score = 0.0
-        if fill:
-            distances = np.square(self.buffer_tasks[:fill] - unit_task).sum(axis=1)
-            nearest = int(np.argmin(distances))
-            score = abs(value - self.buffer_returns[nearest])
-            if distances[nearest] <= _SAME_TASK ** 2:
-                self.buffer_scores[nearest] = score
-                self.buffer_returns[nearest] = value
-                return
-        if fill < self.buffer_size:
-            index = fill
-            self.buffer_fill += 1
-        else:
-            index = int(np.argmin(self.buffer_scores))
-            if score < self.buffer_scores[index]:
-                return
-        self.buffer_tasks[index] = unit_task
+        distances = np.square(self.buffer_tasks[:self.buffer_fill] - unit_task).sum(axis=1)
+        match = int(np.argmin(distances)) if len(distances) and distances.min() <= _SAME_TASK ** 2 else None
+        score = self._episode_score(distances, match, episode_return, success)
+        index = match if match is not None else self._free_entry(score)
+        if index is None:
+            return
+        if match is None:
+            self.buffer_tasks[index] = unit_task
+            self.buffer_last_sampled[index] = self.samples
         self.buffer_scores[index] = score
-        self.buffer_returns[index] = value
-        self.buffer_last_sampled[index] = self.samples
+        self._keep_episode(index, match is None, episode_return, success)
+
+    def _free_entry(self, score: float) -> int | None:
+        """Where a new task of ``score`` enters the buffer: the next empty entry, else the lowest-score one if
+        ``score`` is at least as high (None: it does not enter)."""
+        if self.buffer_fill < self.buffer_size:
+            self.buffer_fill += 1
+            return self.buffer_fill - 1
+        index = int(np.argmin(self.buffer_scores))
+        return index if score >= self.buffer_scores[index] else None
+
+    def _episode_score(self, distances: np.ndarray, match: int | None, episode_return: float,
+                       success: bool | None) -> float:
+        """The score of the episode's task: ``distances`` (squared, unit cube) to the buffered tasks, ``match`` the
+        buffered entry that is this task (None for a new task). PLR's: the change of the normalised return since
+        the nearest buffered task's latest episode."""
+        if not len(distances):
+            return 0.0
+        return abs(self.normalized_return(episode_return) - self.buffer_returns[int(np.argmin(distances))])
+
+    def _keep_episode(self, index: int, new: bool, episode_return: float, success: bool | None) -> None:
+        """Keep what later scores need of the episode in buffer entry ``index`` (``new``: the task just entered)."""
+        self.buffer_returns[index] = self.normalized_return(episode_return)
 
     def _metrics(self) -> dict[str, float]:
         fill = self.buffer_fill

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from teachgym import TaskError, TaskSpace
-from teachgym.teachers import Teacher, TeacherError, available_teachers, make_teacher
+from teachgym.teachers import Teacher, TeacherError, asks_for_evaluations, available_teachers, make_teacher
 
 REWARD_RANGE = (-150.0, 350.0)
 # Expert knowledge some teachers require; a teacher missing here that needs some fails test_required_knowledge.
@@ -27,6 +27,7 @@ SUCCESS_KNOWLEDGE = {name: {"reward_thresholds": (0.0, 180.0)} for name in ("goa
 FAST_SCHEDULES = {
     "self-paced": {"update_frequency": 50, "update_offset": 100},
     "goal-gan": {"pretrain_iterations": 20},  # the contract needs a pretrained generator, not a well pretrained one
+    "sfl": {"refresh_period": 100, "n_candidates": 200, "buffer_size": 20},
 }
 SPACES = {
     "continuous": TaskSpace({"x": (0.0, 1.0), "y": (-5.0, 5.0)}),
@@ -36,8 +37,11 @@ TEACHERS = sorted(available_teachers())
 
 
 def make(name: str, space: TaskSpace = SPACES["continuous"], seed: int = 0) -> Teacher:
-    return make_teacher(name, space, seed=seed, reward_range=REWARD_RANGE, **EXPERT_KNOWLEDGE.get(name, {}),
-                        **SUCCESS_KNOWLEDGE.get(name, {}), **FAST_SCHEDULES.get(name, {}))
+    teacher = make_teacher(name, space, seed=seed, reward_range=REWARD_RANGE, **EXPERT_KNOWLEDGE.get(name, {}),
+                           **SUCCESS_KNOWLEDGE.get(name, {}), **FAST_SCHEDULES.get(name, {}))
+    if asks_for_evaluations(teacher):  # a deterministic student: its success rate is the task's first unit value
+        teacher.set_success_evaluator(lambda tasks, n_rollouts: np.rint(n_rollouts * space.normalize(tasks)[:, 0]))
+    return teacher
 
 
 class SyntheticStudent:

@@ -5,7 +5,7 @@ Every set draws the CPPN input uniformly over the env's CPPN box, then applies i
 
 | set | seed | water_level | creepers_height | creepers_spacing |
 |---|---|---|---|---|
-| `parkour-walkers` | 1 | [0, 0.2] (low water) | 0 (only stubs near the ceiling) | 5 (the widest) |
+| `parkour-walkers` | 1 | [0, 0.2] (dry in TeachMyAgent's world) | 0 (only stubs near the ceiling) | 5 (the widest) |
 | `parkour-climbers` | 2 | [0, 0.2] | [1, 4] (with creepers) | [0, 5] |
 | `parkour-swimmers` | 3 | 1 (fully under water) | [0, 4] | [0, 5] |
 """

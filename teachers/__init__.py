@@ -11,6 +11,7 @@
 # Built-in teachers register on import; the neural ones (goal_gan, self_paced, setter_solver) import torch only when
 # one is built.
 from . import (  # noqa: F401
+    accel,
     adr,
     alp_gmm,
     covar_gmm,
@@ -23,19 +24,24 @@ from . import (  # noqa: F401
     riac,
     self_paced,
     setter_solver,
+    sfl,
 )
 from .base import Teacher, TeacherError
+from .evaluation_rollouts import EvaluatingTeacher, SuccessEvaluator, asks_for_evaluations
 from .exploratory_episodes import ExploringTeacher, has_exploratory_episodes, trains_on_last_sample
 from .registry import ENTRY_POINT_GROUP, available_teachers, make_teacher, register_teacher, teacher_hyperparameters
 from .value_estimates import ValueEstimateTeacher, ValueEstimator, report_episode, uses_value_estimates
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "EvaluatingTeacher",
     "ExploringTeacher",
+    "SuccessEvaluator",
     "Teacher",
     "TeacherError",
     "ValueEstimateTeacher",
     "ValueEstimator",
+    "asks_for_evaluations",
     "available_teachers",
     "has_exploratory_episodes",
     "make_teacher",

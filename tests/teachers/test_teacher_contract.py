@@ -19,6 +19,7 @@ REWARD_RANGE = (-150.0, 350.0)
 # Expert knowledge some teachers require; a teacher missing here that needs some fails test_required_knowledge.
 EXPERT_KNOWLEDGE = {
     "adr": {"reward_thresholds": (0.0, 180.0), "initial_task": [0.25, 0.0]},
+    "currot": {"reward_thresholds": (0.0, 180.0)},
     "expert-easy-to-hard": {"initial_distribution": {"mean": [0.0, 4.0], "std": [0.1, 1.0]}},
 }
 # Optional knowledge: the success threshold of teachers that learn from success, for updates without a success flag.
@@ -28,6 +29,7 @@ FAST_SCHEDULES = {
     "self-paced": {"update_frequency": 50, "update_offset": 100},
     "goal-gan": {"pretrain_iterations": 20},  # the contract needs a pretrained generator, not a well pretrained one
     "sfl": {"refresh_period": 100, "n_candidates": 200, "buffer_size": 20},
+    "currot": {"n_particles": 100, "n_candidates": 20},  # the reference's 500 particles and 100 candidates: slower
 }
 SPACES = {
     "continuous": TaskSpace({"x": (0.0, 1.0), "y": (-5.0, 5.0)}),

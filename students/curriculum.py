@@ -18,6 +18,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from teachgym.envs.simulated import SimulatedStudent
 from teachgym.teachers import Teacher, has_exploratory_episodes, trains_on_last_sample, uses_value_estimates
+from teachgym.vector.sb3_env import SharedMemoryVecEnv
 
 from .algorithms import StudentError
 from .exploration_mask import (
@@ -60,13 +61,21 @@ EpisodeHandler = Callable[[EpisodeRecord], None]
 class CurriculumCallback(BaseCallback):
     """An SB3 callback through which ``teacher`` chooses the task of every episode of every env.
 
-    Tasks are sent with ``env_method("set_task", task, indices=[i])`` (``set_attr`` would stop at the outermost
-    wrapper), so they take effect at the env's next reset. SB3 resets an env automatically the moment its episode
-    ends, before the callback sees the end; so when env ``i`` finishes an episode, its next episode has already
-    started with the task sent before, and the task sent now is for the episode after it. Every env thus runs the
-    teacher's tasks in the order they were sampled, each once, with the teacher one episode behind (a task is chosen
-    before the previous episode's result is known). Crediting is exact whatever the lag: a finished episode is
-    credited to the task in its ``info["episode"]["task"]`` (envs from ``make_vec_env`` have it).
+    With envs from :mod:`teachgym.vector` (what ``make_vec_env`` builds for several envs), task control is exact:
+    while ``learn()`` runs, the callback sees every finished episode inside the env step, before the env's
+    autoreset; it credits the episode to the teacher, samples the teacher's next task and queues it with
+    ``set_task(index, task)``, so that very sample is the task of the env's next episode. (A teacher that uses
+    value estimates is credited after the step, as below: its episode's discounted return needs the step's reward
+    as the model sees it.)
+
+    With other VecEnvs (``DummyVecEnv``, ``SubprocVecEnv``), tasks are sent with ``env_method("set_task", task,
+    indices=[i])`` (``set_attr`` would stop at the outermost wrapper), so they take effect at the env's next reset.
+    SB3 resets an env automatically the moment its episode ends, before the callback sees the end; so when env
+    ``i`` finishes an episode, its next episode has already started with the task sent before, and the task sent now
+    is for the episode after it. Every env thus runs the teacher's tasks in the order they were sampled, each once,
+    with the teacher one episode behind (a task is chosen before the previous episode's result is known). Crediting
+    is exact either way: a finished episode is credited to the task in its ``info["episode"]["task"]`` (envs from
+    ``make_vec_env`` have it).
 
     Call :meth:`send_initial_tasks` before ``model.learn()`` so that the first episodes run teacher tasks: SB3
     resets the envs inside ``learn()`` before ``on_training_start``. Without it, training start sends the tasks and
@@ -103,6 +112,7 @@ class CurriculumCallback(BaseCallback):
         self._episode_starts: EpisodeStarts | None = None
         self._explores = has_exploratory_episodes(teacher)
         self._mask: MaskedBuffer | None = None
+        self._exact: SharedMemoryVecEnv | None = None
 
     def send_initial_tasks(self, vec_env: VecEnv) -> None:
         """Send one teacher task to every env of ``vec_env``, for its next reset (the one ``learn()`` does).
@@ -110,17 +120,25 @@ class CurriculumCallback(BaseCallback):
         A ``learn()`` that does not reset the envs (``reset_num_timesteps=False`` on envs already running) replaces
         these tasks at training start: they never run, and only episodes that ran are credited.
         """
-        if self._explores and not all(vec_env.env_is_wrapped(TrainStudentFlag)):
-            raise StudentError(f"teacher {self.teacher.name!r} has exploratory episodes, which must not train the "
-                               f"student: build the envs with teachgym.students.make_vec_env (they carry the flag)")
+        self._check_envs(vec_env)
         for index in range(vec_env.num_envs):
             self._send_task(vec_env, index)
 
+    def _check_envs(self, vec_env: VecEnv) -> None:
+        if self._explores and not all(vec_env.env_is_wrapped(TrainStudentFlag)):
+            raise StudentError(f"teacher {self.teacher.name!r} has exploratory episodes, which must not train the "
+                               f"student: build the envs with teachgym.students.make_vec_env (they carry the flag)")
+
     def _on_training_start(self) -> None:
-        # Either learn() has just reset the envs with the initial tasks, or no task was sent yet: every env needs a
-        # teacher task pending for its next episode. A later learn() on the same callback continues as it was.
+        # Either learn() has just reset the envs with the initial tasks, or no task was sent yet. With exact task
+        # control every env gets its next task when its episode ends; otherwise every env needs a teacher task
+        # pending for its next episode now. A later learn() on the same callback continues as it was.
+        self._exact = _exact_task_control(self.training_env, self.teacher)
         if not self._started:
-            self.send_initial_tasks(self.training_env)
+            if self._exact is None:
+                self.send_initial_tasks(self.training_env)
+            else:
+                self._check_envs(self.training_env)
             self._started = True
             if uses_value_estimates(self.teacher):
                 # learn() has reset the envs: their observations (SB3 keeps them in _last_obs, with no public
@@ -131,10 +149,20 @@ class CurriculumCallback(BaseCallback):
             self.teacher.set_value_estimator(value_estimator(self.model))
         if self._explores:
             self._mask = mask_exploratory_transitions(self.model)
+        if self._exact is not None:
+            self._exact.set_episode_end_hook(self._on_episode_end)
 
     def _on_training_end(self) -> None:
         if self._explores:
             unmask_exploratory_transitions(self.model)
+        if self._exact is not None:
+            self._exact.set_episode_end_hook(None)
+            self._exact = None
+
+    def _on_episode_end(self, index: int, info: dict) -> None:
+        """Inside the env step, before env ``index``'s autoreset: credit its episode, queue its next task."""
+        self._report(_episode_record(index, info, int(self.model.num_timesteps) + self.training_env.num_envs))
+        self._send_task(self.training_env, index)
 
     def _on_step(self) -> bool:
         infos, dones = self.locals["infos"], self.locals["dones"]
@@ -144,20 +172,10 @@ class CurriculumCallback(BaseCallback):
         starts = {} if self._episode_starts is None else self._episode_starts.step(
             original_rewards(self.training_env, self.locals["rewards"]), dones,
             original_observations(self.training_env, self.locals["new_obs"]))
+        if self._exact is not None:
+            return True  # every finished episode was credited inside the step
         for index in np.flatnonzero(dones):
-            episode = infos[index].get("episode")
-            if episode is None or "task" not in episode or "success" not in episode:
-                raise StudentError(f"env {index} finished an episode without info['episode'] holding its task and "
-                                   f"success: build the envs with teachgym.students.make_vec_env")
-            record = EpisodeRecord(
-                timesteps=int(self.num_timesteps),
-                env_index=int(index),
-                task={name: float(value) for name, value in episode["task"].items()},
-                episode_return=float(episode["r"]),
-                length=int(episode["l"]),
-                success=bool(episode["success"]),
-                trains_student=bool(infos[index].get(TRAIN_STUDENT_KEY, True)),
-            )
+            record = _episode_record(int(index), infos[index], int(self.num_timesteps))
             if int(index) in starts:
                 initial_observation, discounted_return = starts[int(index)]
                 self.teacher.record_episode(initial_observation, length=record.length,
@@ -179,10 +197,35 @@ class CurriculumCallback(BaseCallback):
 
     def _send_task(self, vec_env: VecEnv, index: int) -> None:
         task = self.teacher.sample_task()
-        if self._explores:
-            vec_env.env_method("set_task", task, train_student=trains_on_last_sample(self.teacher), indices=[index])
+        flag = {"train_student": trains_on_last_sample(self.teacher)} if self._explores else {}
+        exact = _exact_task_control(vec_env, self.teacher)
+        if exact is not None:
+            exact.set_task(index, task, **flag)
         else:
-            vec_env.env_method("set_task", task, indices=[index])
+            vec_env.env_method("set_task", task, indices=[index], **flag)
+
+
+def _exact_task_control(vec_env: VecEnv, teacher: Teacher) -> SharedMemoryVecEnv | None:
+    """The teachgym.vector env under ``vec_env``'s wrappers when the curriculum can run exactly on it, else None."""
+    base = vec_env.unwrapped
+    return base if isinstance(base, SharedMemoryVecEnv) and not uses_value_estimates(teacher) else None
+
+
+def _episode_record(index: int, info: dict, timesteps: int) -> EpisodeRecord:
+    """The record of the episode env ``index`` finished, from its last step's ``info``."""
+    episode = info.get("episode")
+    if episode is None or "task" not in episode or "success" not in episode:
+        raise StudentError(f"env {index} finished an episode without info['episode'] holding its task and "
+                           f"success: build the envs with teachgym.students.make_vec_env")
+    return EpisodeRecord(
+        timesteps=timesteps,
+        env_index=index,
+        task={name: float(value) for name, value in episode["task"].items()},
+        episode_return=float(episode["r"]),
+        length=int(episode["l"]),
+        success=bool(episode["success"]),
+        trains_student=bool(info.get(TRAIN_STUDENT_KEY, True)),
+    )
 
 
 def run_curriculum(

@@ -1,6 +1,8 @@
-"""Vectorised training envs: ``DummyVecEnv`` for one env, ``SubprocVecEnv`` for more, every env in a ``Monitor``
-that copies the finished episode's ``task`` and ``success`` into ``info["episode"]`` (what the curriculum needs),
-around a :class:`~.exploration_mask.TrainStudentFlag` (which episodes may train the student).
+"""Vectorised training envs: ``DummyVecEnv`` for one env; for more, :mod:`teachgym.vector`'s shared-memory
+``VecEnv`` (several envs per worker process, exact task control; ``vec_env="subproc"`` selects SB3's
+``SubprocVecEnv`` instead, one process per env). Every env is in a ``Monitor`` that copies the finished episode's
+``task`` and ``success`` into ``info["episode"]`` (what the curriculum needs), around a
+:class:`~.exploration_mask.TrainStudentFlag` (which episodes may train the student).
 
 Subprocesses start with ``forkserver`` where the platform has it, else ``spawn`` (SB3's own default): never
 ``fork``, because forking a process that has started torch's thread pools (or CUDA) can deadlock the children. As
@@ -18,41 +20,29 @@ import gymnasium as gym
 from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecNormalize
 
-import teachgym
 from teachgym.errors import UnknownNameError
+from teachgym.vector import VectorEngine, build_env, check_env_id, default_start_method
+from teachgym.vector.sb3_env import EPISODE_INFO_KEYS, SharedMemoryVecEnv
 
 from .algorithms import StudentError
 from .exploration_mask import TrainStudentFlag
 
+__all__ = ["EPISODE_INFO_KEYS", "VEC_ENVS", "build_env", "default_start_method", "make_vec_env"]
+
 EnvWrapper = Callable[[gym.Env], gym.Env]
-# What Monitor copies from the last step's info into info["episode"].
-EPISODE_INFO_KEYS = ("task", "success")
-
-
-def default_start_method() -> str:
-    """``"forkserver"`` where available, else ``"spawn"``: start methods that are safe after torch has started."""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-def check_env_id(env_id: str) -> None:
-    """Raise :class:`~teachgym.errors.UnknownNameError` (with the closest teachgym id) for an unregistered id."""
-    if env_id not in gym.registry:
-        raise UnknownNameError("environment", env_id, teachgym.env_ids())
-
-
-def build_env(env_id: str, env_kwargs: Mapping[str, Any] | None = None, wrappers: Sequence[EnvWrapper] = ()) -> gym.Env:
-    """``gym.make(env_id, **env_kwargs)`` wrapped by each of ``wrappers`` in turn (each a callable env -> env).
-
-    A module-level function of teachgym, so unpickling it in a subprocess imports teachgym, which registers the ids.
-    """
-    env = gym.make(env_id, **dict(env_kwargs or {}))
-    for wrapper in wrappers:
-        env = wrapper(env)
-    return env
+# The VecEnv classes make_vec_env builds for several envs: teachgym.vector's (the default) or SB3's SubprocVecEnv.
+SHARED_MEMORY, SUBPROC = "shared-memory", "subproc"
+VEC_ENVS = (SHARED_MEMORY, SUBPROC)
 
 
 def _monitored_env(env_id: str, env_kwargs: Mapping[str, Any] | None, wrappers: Sequence[EnvWrapper]) -> gym.Env:
     return Monitor(TrainStudentFlag(build_env(env_id, env_kwargs, wrappers)), info_keywords=EPISODE_INFO_KEYS)
+
+
+def check_vec_env(name: str) -> None:
+    """Raise :class:`~teachgym.errors.UnknownNameError` unless ``name`` is one of :data:`VEC_ENVS`."""
+    if name not in VEC_ENVS:
+        raise UnknownNameError("vec env", name, VEC_ENVS)
 
 
 def make_vec_env(
@@ -65,12 +55,14 @@ def make_vec_env(
     start_method: str | None = None,
     normalize_observations: bool = False,
     normalize_returns: bool = False,
+    vec_env: str = SHARED_MEMORY,
+    workers: int | None = None,
 ) -> VecEnv:
     """Build ``n_envs`` copies of ``env_id`` for training.
 
     Args:
         env_id: a registered id, e.g. ``"teachgym/StumpTracks-v0"``.
-        n_envs: 1 gives a ``DummyVecEnv`` (in this process), more a ``SubprocVecEnv`` (one process per env).
+        n_envs: 1 gives a ``DummyVecEnv`` (in this process); more the VecEnv ``vec_env`` names.
         env_kwargs: keyword arguments of ``gym.make`` (the env's own, and e.g. ``max_episode_steps``).
         seed: env ``i`` is seeded with ``seed + i`` at its next reset (None: unseeded).
         wrappers: callables env -> env applied in order inside the ``Monitor`` (e.g. a rugged-difficulty wrapper);
@@ -82,6 +74,11 @@ def make_vec_env(
             of the discounted return (gamma 0.99, clipped at 10, as OpenAI Baselines' ``VecNormalize`` that
             TeachMyAgent's PPO trains behind). Only the student sees scaled rewards: the ``Monitor`` inside records
             raw returns, and teachers and evaluation use those.
+        vec_env: for ``n_envs`` > 1: ``"shared-memory"``, :mod:`teachgym.vector`'s VecEnv (``workers`` processes
+            stepping several envs each, with exact task control: see ``CurriculumCallback``), or ``"subproc"``, SB3's
+            ``SubprocVecEnv`` (one process per env). For the same seed and actions both return the same steps.
+        workers: worker processes of the shared-memory VecEnv (None: the usable cores, at most ``n_envs``; 0: in
+            this process).
 
     Returns:
         The VecEnv. Each env is ``Monitor(TrainStudentFlag(wrappers(gym.make(env_id, **env_kwargs))))``: every
@@ -90,7 +87,7 @@ def make_vec_env(
         :mod:`~teachgym.students.exploration_mask`).
 
     Raises:
-        UnknownNameError: for an unregistered env id or an unknown start method.
+        UnknownNameError: for an unregistered env id, an unknown start method or ``vec_env``.
         StudentError: for a bad ``n_envs`` or a wrapper that is not callable.
         Whatever the env raises for bad ``env_kwargs`` (e.g. a ``TaskError``), in this process.
     """
@@ -102,15 +99,19 @@ def make_vec_env(
             raise StudentError(f"wrappers must be callables env -> env, got {wrapper!r}")
     if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
         raise UnknownNameError("start method", start_method, multiprocessing.get_all_start_methods())
+    check_vec_env(vec_env)
     factory = partial(_monitored_env, env_id, env_kwargs, tuple(wrappers))
     if n_envs == 1:
-        vec_env: VecEnv = DummyVecEnv([factory])
+        envs: VecEnv = DummyVecEnv([factory])
+    elif vec_env == SHARED_MEMORY:
+        envs = SharedMemoryVecEnv(VectorEngine(factory, n_envs, workers=workers, start_method=start_method,
+                                               preload=[__name__]))
     else:
         # Build one env here first: a bad env kwarg then raises its own error, not a broken pipe from a subprocess.
         factory().close()
-        vec_env = SubprocVecEnv([factory] * n_envs, start_method=start_method or default_start_method())
+        envs = SubprocVecEnv([factory] * n_envs, start_method=start_method or default_start_method())
     if seed is not None:
-        vec_env.seed(seed)
+        envs.seed(seed)
     if normalize_observations or normalize_returns:
-        vec_env = VecNormalize(vec_env, norm_obs=normalize_observations, norm_reward=normalize_returns)
-    return vec_env
+        envs = VecNormalize(envs, norm_obs=normalize_observations, norm_reward=normalize_returns)
+    return envs

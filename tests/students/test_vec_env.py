@@ -8,6 +8,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecNorm
 import teachgym  # noqa: F401  (registers the ids)
 from teachgym.errors import UnknownNameError
 from teachgym.students import StudentError, default_start_method, make_vec_env
+from teachgym.vector.sb3_env import SharedMemoryVecEnv
 
 STUMPS = "teachgym/StumpTracks-v0"
 STUDENT = "teachgym/SimulatedStudent-v0"
@@ -26,10 +27,11 @@ def test_one_env_runs_in_process_and_monitor_reports_the_task_and_success():
     assert episode["r"] == pytest.approx(rewards[0], abs=1e-6)
 
 
-def test_several_envs_run_in_subprocesses_each_seeded_with_seed_plus_its_index():
-    env = make_vec_env(STUMPS, 2, seed=7)
+@pytest.mark.parametrize(("vec_env", "kind"), [("shared-memory", SharedMemoryVecEnv), ("subproc", SubprocVecEnv)])
+def test_several_envs_run_in_subprocesses_each_seeded_with_seed_plus_its_index(vec_env, kind):
+    env = make_vec_env(STUMPS, 2, seed=7, vec_env=vec_env)
     try:
-        assert isinstance(env, SubprocVecEnv)
+        assert isinstance(env, kind)
         observations = env.reset()
         for index in range(2):
             expected, _ = gym.make(STUMPS).reset(seed=7 + index)
@@ -71,6 +73,8 @@ def test_the_start_method_is_never_fork():
     (lambda: make_vec_env(STUDENT, 0), StudentError, "n_envs must be a positive integer, got 0"),
     (lambda: make_vec_env(STUDENT, 2, start_method="forks"), UnknownNameError,
      "unknown start method 'forks' (did you mean 'fork'?)"),
+    (lambda: make_vec_env(STUDENT, 2, vec_env="subprocess"), UnknownNameError,
+     "unknown vec env 'subprocess' (did you mean 'subproc'?)"),
     (lambda: make_vec_env(STUDENT, 1, wrappers=("TimeLimit",)), StudentError,
      "wrappers must be callables env -> env, got 'TimeLimit'"),
     # A bad env kwarg raises the env's own error here, not a broken pipe from a subprocess.

@@ -1,0 +1,375 @@
+"""The main-process side of teachgym.vector: :class:`VectorEngine` runs ``n_envs`` envs on ``workers`` processes
+(several envs per worker, stepped in a loop there) or in this process, through one shared block
+(:mod:`.buffers`) and one small command per worker per step.
+
+Faults: every wait for a worker also watches its process, so a worker that dies (a segfault, a kill) raises
+:class:`WorkerError` naming the envs it held, at once, and the engine closes the others. An exception raised by an
+env in a worker comes back as itself, with the worker's traceback as a note; the worker lives on. ``close()`` always
+reaps every worker (politely, then by force).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import weakref
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import wait
+from typing import Any
+
+import cloudpickle
+import gymnasium as gym
+import numpy as np
+
+from teachgym.errors import TaskError, TeachgymError
+from teachgym.task_space import TaskLike, TaskSpace
+
+from .buffers import SKIP, STEP, SharedBuffers, block_size, buffer_layout
+from .worker import EnvRunner, StepResult, worker_main
+
+CLOSE_TIMEOUT_S = 5.0
+
+
+class WorkerError(TeachgymError, RuntimeError):
+    """A worker process of a vector env died, or the vector env was used after it was closed."""
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity where the platform says, else ``os.cpu_count()``)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def default_start_method() -> str:
+    """``"forkserver"`` where available, else ``"spawn"``: never ``fork``, which can deadlock a child of a process
+    that has started torch's thread pools."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def split_envs(n_envs: int, workers: int) -> list[list[int]]:
+    """Env indices per worker: contiguous blocks as even as can be (the first blocks one env larger)."""
+    return [block.tolist() for block in np.array_split(np.arange(n_envs), workers)]
+
+
+class _LocalWorker:
+    """A runner in this process, behind the same send/receive interface as a worker process."""
+
+    def __init__(self, runner: EnvRunner):
+        self.indices = runner.indices
+        self.runner = runner
+        self._result: tuple[bool, Any] = (True, None)
+
+    def send(self, command: str, arguments: tuple) -> None:
+        try:
+            self._result = (True, getattr(self.runner, command)(*arguments))
+        except Exception as error:
+            self._result = (False, error)
+
+    def receive(self) -> Any:
+        succeeded, value = self._result
+        self._result = (True, None)
+        if not succeeded:
+            raise value
+        return value
+
+    def close(self) -> None:
+        self.runner.close()
+
+
+class _ProcessWorker:
+    """A worker process serving one runner (:func:`~.worker.worker_main`) through a pipe."""
+
+    def __init__(self, number: int, context: Any, block: Any, layout: Any, env_fn: bytes, indices: list[int]):
+        self.number = number
+        self.indices = indices
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=worker_main, args=(child, block, layout, env_fn, indices),
+                                       name=f"teachgym.vector worker {number}", daemon=True)
+        self.process.start()
+        child.close()
+
+    def send(self, command: str, arguments: tuple) -> None:
+        try:
+            self.connection.send_bytes(pickle.dumps((command, arguments), protocol=pickle.HIGHEST_PROTOCOL))
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self._raise_death()
+
+    def receive(self) -> Any:
+        ready = wait([self.connection, self.process.sentinel])
+        if self.connection not in ready and not self.connection.poll():
+            self._raise_death()
+        try:
+            status, *reply = pickle.loads(self.connection.recv_bytes())
+        except (EOFError, OSError):
+            self._raise_death()
+        if status == "error":
+            error, text = reply
+            error.add_note(f"raised in teachgym.vector worker {self.number} (envs {self.indices}):\n{text}")
+            raise error
+        return reply[0]
+
+    def close(self) -> None:
+        """Ask the worker to close its envs and exit; terminate it (then kill it) if it does not in time."""
+        if self.process.is_alive():
+            try:
+                self.connection.send_bytes(pickle.dumps(("close", ())))
+                if self.connection.poll(CLOSE_TIMEOUT_S):
+                    self.connection.recv_bytes()
+            except (EOFError, OSError):
+                pass
+        _reap(self.process)
+        self.connection.close()
+
+    def _raise_death(self) -> None:
+        self.process.join(CLOSE_TIMEOUT_S)
+        raise WorkerError(f"teachgym.vector worker {self.number} (pid {self.process.pid}) {_exit_reason(self.process)} "
+                          f"holding envs {self.indices}; the vector env is closed")
+
+
+def _exit_reason(process: multiprocessing.process.BaseProcess) -> str:
+    code = process.exitcode
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        try:
+            import signal
+
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def _reap(process: multiprocessing.process.BaseProcess) -> None:
+    process.join(CLOSE_TIMEOUT_S)
+    if process.is_alive():
+        process.terminate()
+        process.join(CLOSE_TIMEOUT_S)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
+def _close_workers(workers: Sequence[_LocalWorker | _ProcessWorker]) -> None:
+    for worker in workers:
+        worker.close()
+
+
+class VectorEngine:
+    """``n_envs`` envs built by ``env_fn``, on ``workers`` worker processes (0: in this process).
+
+    Args:
+        env_fn: builds one env; picklable by cloudpickle when ``workers`` > 0.
+        n_envs: how many envs.
+        workers: worker processes (at most ``n_envs``; None: :func:`usable_cores`; 0: in this process).
+        start_method: multiprocessing start method of the workers; None for :func:`default_start_method`.
+        preload: modules that ``env_fn`` imports; with ``forkserver``, the fork server imports them once (if this
+            is the first vector env to start it), so that each worker starts in milliseconds, not seconds.
+
+    Attributes:
+        buffers: the shared block's views (observations, actions, rewards, terminated, truncated, operations, tasks).
+        task_space: the envs' task space (of the outermost wrapper that has one), or None for envs without one.
+        observation_space, action_space: one env's spaces.
+
+    Raises:
+        TeachgymError: for a bad ``n_envs`` or ``workers``, or spaces that are not one array per env.
+        Whatever building the envs raises (in this process, before any worker starts).
+    """
+
+    def __init__(self, env_fn: Callable[[], gym.Env], n_envs: int, *, workers: int | None = None,
+                 start_method: str | None = None, preload: Sequence[str] = ()):
+        for name, value, minimum in (("n_envs", n_envs, 1), ("workers", workers, 0)):
+            if value is None and name == "workers":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+                raise TeachgymError(f"teachgym.vector: {name} must be an integer >= {minimum}, got {value!r}")
+        self.num_envs = int(n_envs)
+        probe = env_fn()  # bad env arguments fail here, in this process, with the env's own error
+        try:
+            self.observation_space = probe.observation_space
+            self.action_space = probe.action_space
+            self.metadata = dict(probe.metadata)
+            self.render_mode = probe.render_mode
+            try:
+                self.task_space: TaskSpace | None = probe.get_wrapper_attr("task_space")
+            except AttributeError:
+                self.task_space = None
+        finally:
+            probe.close()
+        layout = buffer_layout(self.num_envs, self.observation_space, self.action_space,
+                               self.task_space.ndim if self.task_space is not None else 0)
+        n_workers = usable_cores() if workers is None else int(workers)
+        n_workers = min(n_workers, self.num_envs)
+        self._closed = False
+        self._pending_step = False
+        self._task_kwargs: dict[int, dict[str, Any]] = {}
+        self._sent_task_kwargs: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
+        if n_workers == 0:
+            block: Any = bytearray(block_size(layout))
+            self.buffers = SharedBuffers(block, layout)
+            self.workers: list[_LocalWorker | _ProcessWorker] = [
+                _LocalWorker(EnvRunner(env_fn, range(self.num_envs), self.buffers))]
+        else:
+            context = multiprocessing.get_context(start_method or default_start_method())
+            if context.get_start_method() == "forkserver":
+                context.set_forkserver_preload([__name__, *preload])
+            block = context.RawArray("b", block_size(layout))
+            self.buffers = SharedBuffers(block, layout)
+            payload = cloudpickle.dumps(env_fn)
+            self.workers = []
+            try:
+                for number, indices in enumerate(split_envs(self.num_envs, n_workers)):
+                    self.workers.append(_ProcessWorker(number, context, block, layout, payload, indices))
+                for worker in self.workers:
+                    worker.receive()  # the envs are built, or the worker's error is raised here
+            except BaseException:
+                _close_workers(self.workers)
+                raise
+        self._worker_of = np.zeros(self.num_envs, dtype=np.int64)
+        for number, worker in enumerate(self.workers):
+            self._worker_of[worker.indices] = number
+        self._finalizer = weakref.finalize(self, _close_workers, self.workers)
+
+    @property
+    def n_workers(self) -> int:
+        """Worker processes (0 when the envs run in this process)."""
+        return 0 if isinstance(self.workers[0], _LocalWorker) else len(self.workers)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # --------------------------------------------------------------------------------------------- tasks
+    def set_task(self, index: int, task: TaskLike, **kwargs: Any) -> None:
+        """Queue ``task`` for env ``index``'s next reset (its explicit reset, or its autoreset inside a step), where
+        the env's ``set_task(task, **kwargs)`` is called just before it; a later ``set_task`` before that reset
+        replaces it. Once used, a task stays the env's task for its later resets until another is set (as
+        ``ParametricEnv.set_task`` does).
+
+        Raises:
+            TaskError: naming the env index, for a task outside the task space (nothing is queued, no worker sees
+                it); also for envs without a task space, or an index out of range.
+        """
+        if self.task_space is None:
+            raise TaskError("teachgym.vector: these envs have no task_space, so they take no task")
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < self.num_envs:
+            raise TaskError(f"set_task: env index must be an integer in [0, {self.num_envs - 1}], got {index!r}")
+        try:
+            vector = self.task_space.validate(task)
+        except TaskError as error:
+            raise TaskError(f"env {index}: {error}") from None
+        self._check_open()
+        self.buffers.tasks[index, : vector.size] = vector
+        self.buffers.task_pending[index] = True
+        if kwargs != self._sent_task_kwargs[index]:
+            self._task_kwargs[int(index)] = dict(kwargs)
+            self._sent_task_kwargs[index] = dict(kwargs)
+
+    # --------------------------------------------------------------------------------------------- stepping
+    def step_async(self, operations: np.ndarray) -> None:
+        """Start every env's operation (:mod:`.buffers`' codes; the actions must be in ``buffers.actions``)."""
+        self._check_open()
+        self.buffers.operations[:] = operations
+        self._pending_step = True
+        busy = [worker for worker in self.workers if np.any(operations[worker.indices] != SKIP)]
+        self._busy = busy
+        self._broadcast(busy, "step", lambda worker: (self._take_task_kwargs(worker),))
+
+    def step_wait(self) -> StepResult:
+        """Wait for the operations of :meth:`step_async`; the infos of the envs that did one, and the results of
+        the autoresets, by env index."""
+        if not self._pending_step:
+            raise WorkerError("step_wait() without a step_async() before it")
+        self._pending_step = False
+        infos: dict[int, dict[str, Any]] = {}
+        resets: dict[int, tuple[np.ndarray, dict[str, Any]]] = {}
+        for worker_infos, worker_resets in self._gather(self._busy):
+            infos.update(worker_infos)
+            resets.update(worker_resets)
+        return infos, resets
+
+    def step(self, operations: np.ndarray | int = STEP) -> StepResult:
+        """:meth:`step_async` then :meth:`step_wait` (one operation code for all envs, or one per env)."""
+        self.step_async(np.broadcast_to(np.asarray(operations, dtype=np.int8), (self.num_envs,)))
+        return self.step_wait()
+
+    def reset(self, indices: Sequence[int] | None = None, seeds: Sequence[int | None] | None = None,
+              options: Sequence[dict[str, Any] | None] | None = None) -> dict[int, dict[str, Any]]:
+        """Reset the envs ``indices`` (all by default), each with its seed and options; returns their reset infos
+        by env index (their observations are in ``buffers.observations``)."""
+        self._check_open()
+        indices = list(range(self.num_envs)) if indices is None else [int(index) for index in indices]
+        seeds = [None] * len(indices) if seeds is None else list(seeds)
+        options = [None] * len(indices) if options is None else list(options)
+        chosen = dict(zip(indices, zip(seeds, options)))
+        busy = [worker for worker in self.workers if any(index in chosen for index in worker.indices)]
+
+        def arguments(worker: _LocalWorker | _ProcessWorker) -> tuple:
+            mine = [index for index in worker.indices if index in chosen]
+            return (mine, [chosen[index][0] for index in mine], [chosen[index][1] for index in mine],
+                    self._take_task_kwargs(worker))
+
+        self._broadcast(busy, "reset", arguments)
+        infos: dict[int, dict[str, Any]] = {}
+        for worker_infos in self._gather(busy):
+            infos.update(worker_infos)
+        return infos
+
+    # --------------------------------------------------------------------------------------------- the envs
+    def call(self, command: str, indices: Sequence[int], *arguments: Any) -> list[Any]:
+        """Run the runner method ``command`` (``call``, ``get_attr``, ``set_attr``, ``is_wrapped``) on the envs
+        ``indices``, with ``arguments`` after the indices; the results in the order of ``indices``."""
+        self._check_open()
+        indices = [int(index) for index in indices]
+        chosen = set(indices)
+        busy = [worker for worker in self.workers if chosen.intersection(worker.indices)]
+        self._broadcast(busy, command,
+                        lambda worker: ([index for index in worker.indices if index in chosen], *arguments))
+        by_index: dict[int, Any] = {}
+        for worker, results in zip(busy, self._gather(busy)):
+            mine = [index for index in worker.indices if index in chosen]
+            by_index.update(zip(mine, results if results is not None else [None] * len(mine)))
+        return [by_index[index] for index in indices]
+
+    def close(self) -> None:
+        """Close every env and reap every worker process; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._finalizer()
+
+    # --------------------------------------------------------------------------------------------- internals
+    def _check_open(self) -> None:
+        if self._closed:
+            raise WorkerError("this teachgym.vector env is closed")
+
+    def _take_task_kwargs(self, worker: _LocalWorker | _ProcessWorker) -> dict[int, dict[str, Any]]:
+        return {index: self._task_kwargs.pop(index) for index in worker.indices if index in self._task_kwargs}
+
+    def _broadcast(self, workers: Sequence[_LocalWorker | _ProcessWorker], command: str,
+                   arguments: Callable[[Any], tuple]) -> None:
+        try:
+            for worker in workers:
+                worker.send(command, arguments(worker))
+        except WorkerError:
+            self.close()
+            raise
+
+    def _gather(self, workers: Sequence[_LocalWorker | _ProcessWorker]) -> list[Any]:
+        """Every worker's reply, in order; after an error (an env's), every other reply is still read, so that
+        the pipes stay in step."""
+        results, failure = [], None
+        for worker in workers:
+            try:
+                results.append(worker.receive())
+            except WorkerError:
+                self.close()
+                raise
+            except Exception as error:
+                failure = failure or error
+                results.append(None)
+        if failure is not None:
+            raise failure
+        return results

@@ -1,0 +1,171 @@
+"""The worker side of teachgym.vector: an :class:`EnvRunner` steps its envs in a loop, reading actions, operations
+and task slots from the shared block and writing observations, rewards and flags back; :func:`worker_main` serves
+one runner in a worker process, one pickled command and one reply per call through a pipe.
+
+A task slot is consumed at the env's next reset (``reset``, an operation :data:`~.buffers.RESET`, or the autoreset
+of :data:`~.buffers.STEP_AUTORESET`): the runner calls the env's ``set_task`` with it just before the reset.
+"""
+
+from __future__ import annotations
+
+import pickle
+import signal
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+import cloudpickle
+import gymnasium as gym
+import numpy as np
+
+from .buffers import RESET, SKIP, STEP_AUTORESET, Layout, SharedBuffers
+
+# What a step returns: each stepped env's info, and for each env reset by its autoreset, its final observation and
+# the info of its reset.
+StepResult = tuple[dict[int, dict[str, Any]], dict[int, tuple[np.ndarray, dict[str, Any]]]]
+
+
+class EnvRunner:
+    """The envs ``indices`` of a vector env, built with ``env_fn`` and stepped on the views of ``buffers``."""
+
+    def __init__(self, env_fn: Callable[[], gym.Env], indices: Sequence[int], buffers: SharedBuffers):
+        self.indices = [int(index) for index in indices]
+        self.buffers = buffers
+        self.envs: dict[int, gym.Env] = {}
+        self._task_kwargs: dict[int, dict[str, Any]] = {index: {} for index in self.indices}
+        try:
+            for index in self.indices:
+                self.envs[index] = env_fn()
+        except BaseException:
+            self.close()
+            raise
+
+    def step(self, task_kwargs: Mapping[int, dict[str, Any]]) -> StepResult:
+        """Do every env's operation; returns the infos of the envs that did one and the autoresets' results."""
+        self._task_kwargs.update(task_kwargs)
+        buffers = self.buffers
+        operations, actions = buffers.operations, buffers.actions
+        infos: dict[int, dict[str, Any]] = {}
+        resets: dict[int, tuple[np.ndarray, dict[str, Any]]] = {}
+        for index, env in self.envs.items():
+            operation = operations[index]
+            if operation == SKIP:
+                continue
+            if operation == RESET:
+                buffers.observations[index], infos[index] = self._reset(index, None, None)
+                buffers.rewards[index] = 0.0
+                buffers.terminated[index] = buffers.truncated[index] = False
+                continue
+            action = actions[index]
+            observation, reward, terminated, truncated, infos[index] = env.step(
+                action if action.ndim == 0 else action.copy())
+            buffers.rewards[index] = reward
+            buffers.terminated[index] = terminated
+            buffers.truncated[index] = truncated
+            if operation == STEP_AUTORESET and (terminated or truncated):
+                final_observation = observation
+                observation, reset_info = self._reset(index, None, None)
+                resets[index] = (final_observation, reset_info)
+            buffers.observations[index] = observation
+        return infos, resets
+
+    def reset(self, indices: Sequence[int], seeds: Sequence[int | None], options: Sequence[dict[str, Any] | None],
+              task_kwargs: Mapping[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+        """Reset the envs ``indices`` of this runner (each with its seed and options); returns their reset infos."""
+        self._task_kwargs.update(task_kwargs)
+        infos = {}
+        for index, seed, env_options in zip(indices, seeds, options):
+            self.buffers.observations[index], infos[index] = self._reset(index, seed, env_options)
+            self.buffers.terminated[index] = self.buffers.truncated[index] = False
+        return infos
+
+    def call(self, indices: Sequence[int], name: str, args: tuple, kwargs: dict[str, Any]) -> list[Any]:
+        """``env.get_wrapper_attr(name)(*args, **kwargs)`` of each env of ``indices`` (the attribute itself where it
+        is not callable, as gymnasium's vector envs do)."""
+        results = []
+        for index in indices:
+            function = self.envs[index].get_wrapper_attr(name)
+            results.append(function(*args, **kwargs) if callable(function) else function)
+        return results
+
+    def get_attr(self, indices: Sequence[int], name: str) -> list[Any]:
+        """``env.get_wrapper_attr(name)`` of each env of ``indices``."""
+        return [self.envs[index].get_wrapper_attr(name) for index in indices]
+
+    def set_attr(self, indices: Sequence[int], name: str, value: Any) -> None:
+        """``setattr(env, name, value)`` on the outermost wrapper of each env of ``indices`` (as SB3's VecEnvs do)."""
+        for index in indices:
+            setattr(self.envs[index], name, value)
+
+    def is_wrapped(self, indices: Sequence[int], wrapper_class: type) -> list[bool]:
+        """Whether each env of ``indices`` has a ``wrapper_class`` anywhere in its wrapper chain."""
+        found = []
+        for index in indices:
+            env, wrapped = self.envs[index], False
+            while isinstance(env, gym.Wrapper) and not wrapped:
+                wrapped = isinstance(env, wrapper_class)
+                env = env.env
+            found.append(wrapped)
+        return found
+
+    def close(self) -> None:
+        """Close every env (each once, whatever the others raise)."""
+        for env in self.envs.values():
+            try:
+                env.close()
+            except Exception:  # a broken env must not keep the others open
+                traceback.print_exc()
+        self.envs = {}
+
+    def _reset(self, index: int, seed: int | None, options: dict[str, Any] | None) -> tuple[Any, dict[str, Any]]:
+        env = self.envs[index]
+        if self.buffers.task_pending[index]:
+            env.get_wrapper_attr("set_task")(self.buffers.tasks[index].copy(), **self._task_kwargs[index])
+            self.buffers.task_pending[index] = False
+        return env.reset(seed=seed, options=options) if options else env.reset(seed=seed)
+
+
+def error_reply(error: BaseException) -> bytes:
+    """The reply carrying ``error`` back to the main process, with the worker's traceback as a note (a plain
+    RuntimeError with the traceback when the error itself cannot be pickled)."""
+    text = "".join(traceback.format_exception(error))
+    try:
+        return pickle.dumps(("error", error, text), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return pickle.dumps(("error", RuntimeError(f"{type(error).__name__}: {error}"), text))
+
+
+def worker_main(connection: Connection, block: Any, layout: Layout, env_fn: bytes, indices: list[int]) -> None:
+    """Serve an :class:`EnvRunner` of ``indices`` on ``connection`` until told to close or the main process goes.
+
+    Each command is a pickled ``(method name, arguments)``; each reply a pickled ``("ok", result)`` or ``("error",
+    exception, traceback text)``. The first reply says whether the envs could be built. Ctrl-C is left to the main
+    process, which closes the workers.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        runner = EnvRunner(cloudpickle.loads(env_fn), indices, SharedBuffers(block, layout))
+    except BaseException as error:
+        connection.send_bytes(error_reply(error))
+        return
+    connection.send_bytes(pickle.dumps(("ok", None)))
+    try:
+        while True:
+            try:
+                command, arguments = pickle.loads(connection.recv_bytes())
+            except (EOFError, OSError):
+                return
+            if command == "close":
+                runner.close()
+                connection.send_bytes(pickle.dumps(("ok", None)))
+                return
+            try:
+                result = getattr(runner, command)(*arguments)
+                reply = (pickle.dumps(("ok", result), protocol=pickle.HIGHEST_PROTOCOL) if command == "step"
+                         else cloudpickle.dumps(("ok", result)))
+            except Exception as error:
+                reply = error_reply(error)
+            connection.send_bytes(reply)
+    finally:
+        runner.close()

@@ -1,0 +1,89 @@
+"""Faults (a killed worker, close), seeds that do not depend on the number of workers, and SB3 learning through it."""
+
+import multiprocessing
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+from stable_baselines3 import PPO, SAC
+
+import teachgym  # noqa: F401  (registers the ids)
+from teachgym.vector import WorkerError, make_vec_env
+
+from .helpers import CARTPOLE, PENDULUM, random_actions
+
+
+def trajectory(workers, steps=60):
+    vec_env = make_vec_env(CARTPOLE, 5, workers=workers, env_kwargs={"max_episode_steps": 12}, seed=3)
+    try:
+        observations = [vec_env.reset()]
+        rewards, dones = [], []
+        for actions in random_actions(vec_env.action_space, 5, steps, seed=4):
+            observation, reward, done, _ = vec_env.step(actions)
+            observations.append(observation), rewards.append(reward), dones.append(done)
+        return np.array(observations), np.array(rewards), np.array(dones)
+    finally:
+        vec_env.close()
+
+
+def test_results_for_a_seed_are_the_same_whatever_the_workers():
+    reference = trajectory(0)
+    assert reference[2].sum() > 5
+    for workers in (1, 2, 3):
+        for got, expected in zip(trajectory(workers), reference):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_a_killed_worker_raises_naming_its_envs_and_close_reaps_every_worker():
+    vec_env = make_vec_env(PENDULUM, 5, workers=2, seed=0)
+    processes = [worker.process for worker in vec_env.engine.workers]
+    vec_env.reset()
+    os.kill(processes[1].pid, signal.SIGKILL)
+    processes[1].join(5)
+    started = time.monotonic()
+    with pytest.raises(WorkerError, match=r"worker 1 \(pid \d+\) was killed by SIGKILL holding envs \[3, 4\]"):
+        vec_env.step(np.zeros((5, 1), dtype=np.float32))
+    assert time.monotonic() - started < 5  # no hang
+    assert not any(process.is_alive() for process in processes)  # the engine closed the other worker too
+    with pytest.raises(WorkerError, match="closed"):
+        vec_env.reset()
+    vec_env.close()  # closing twice is fine
+
+
+def test_close_leaves_no_process_behind():
+    before = set(multiprocessing.active_children())
+    vec_env = make_vec_env(PENDULUM, 4, workers=2)
+    assert len(set(multiprocessing.active_children()) - before) == 2
+    vec_env.close()
+    assert set(multiprocessing.active_children()) - before == set()
+
+
+def test_a_worker_that_cannot_build_its_envs_raises_its_error_and_leaves_nothing_behind():
+    before = set(multiprocessing.active_children())
+    calls = {"n": 0}
+
+    def fails_in_workers(env):  # the probe in this process works; the copies in the workers raise
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise RuntimeError("no env here")
+        return env
+
+    with pytest.raises(RuntimeError, match="no env here"):
+        make_vec_env(PENDULUM, 2, workers=2, wrappers=(fails_in_workers,))
+    assert set(multiprocessing.active_children()) - before == set()
+
+
+@pytest.mark.parametrize("algorithm", [PPO, SAC])
+def test_sb3_learns_a_few_hundred_steps_through_it(algorithm):
+    vec_env = make_vec_env(PENDULUM, 4, workers=2, env_kwargs={"max_episode_steps": 50}, seed=0)
+    try:
+        options = {"n_steps": 32, "batch_size": 64} if algorithm is PPO else {"learning_starts": 64, "batch_size": 32}
+        model = algorithm("MlpPolicy", vec_env, policy_kwargs={"net_arch": [8]}, seed=0, device="cpu", **options)
+        model.learn(256)
+        assert model.num_timesteps == 256
+        # 64 steps of each env: one 50-step episode each, with the Monitor's infos
+        assert [(info["l"], "task" in info) for info in model.ep_info_buffer] == [(50, True)] * 4
+    finally:
+        vec_env.close()

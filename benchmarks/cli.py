@@ -211,10 +211,12 @@ def _run(args: argparse.Namespace) -> int:
 def _import_test_set(args: argparse.Namespace) -> int:
     import gymnasium as gym
 
+    from teachgym import env_ids
+    from teachgym.errors import UnknownNameError
     from teachgym.teachmyagent_test_sets import import_test_set
-    from teachgym.vector import check_env_id
 
-    check_env_id(args.env)
+    if args.env not in gym.registry:
+        raise UnknownNameError("environment", args.env, env_ids())
     if not isinstance(args.env_kwargs, dict):
         raise ConfigError("--env-kwargs", f"expected a YAML mapping, got {args.env_kwargs!r}")
     try:

@@ -21,7 +21,12 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from sklearn.mixture import GaussianMixture
+
+try:
+    from sklearn.mixture import GaussianMixture
+except ImportError:  # an optional dependency: only this script's reference implementation needs it
+    raise SystemExit("the ALP-GMM speed benchmark compares against scikit-learn's GaussianMixture: "
+                     "pip install 'teachgym[perf]'") from None
 
 import teachgym  # noqa: F401  (registers the simulated students)
 from teachgym.task_space import TaskSpace

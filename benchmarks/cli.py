@@ -379,9 +379,9 @@ def _list_students() -> None:
     from teachgym.students import ALGORITHMS, PRESETS
 
     print("Students (student=..., student_kwargs={preset: ..., ...})")
-    print("  simulated  (the simulated-student envs: no model)")
+    print("  simulated     (the simulated-student envs: no model)")
     for name in ALGORITHMS:
-        print(f"  {name:<10} presets: {', '.join(sorted(PRESETS.get(name, {}))) or '-'}")
+        print(f"  {name:<13} presets: {', '.join(sorted(PRESETS.get(name, {}))) or '-'}")
 
 
 LISTINGS: dict[str, Callable[[], None]] = {

@@ -50,7 +50,7 @@ class RunConfig:
     teacher: str = "random"
     """teacher name (teachgym list shows them)"""
     student: str = "sac"
-    """SB3 algorithm (sac, ppo, td3, a2c, ddpg) or 'simulated' for a simulated-student env"""
+    """SB3 algorithm (sac, ppo, td3, dqn ..., sb3-contrib's tqc, trpo ... when installed) or 'simulated'"""
     total_timesteps: int = 100_000
     """environment steps to train for (episodes, for a simulated student)"""
     env_kwargs: Mapping[str, Any] = field(default_factory=dict)

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 # The distributions whose versions decide a figure's last bits (numerics, simulation, learning).
-DISTRIBUTIONS = ("teachgym", "numpy", "scipy", "scikit-learn", "torch", "stable-baselines3", "gymnasium", "Box2D")
+DISTRIBUTIONS = ("teachgym", "numpy", "scipy", "scikit-learn", "torch", "stable-baselines3", "sb3-contrib", "gymnasium",
+                 "Box2D")
 # Settings that change which kernels run or how many threads share a sum.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE")
 

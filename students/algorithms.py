@@ -1,5 +1,9 @@
 """SB3 students by name, with hyperparameter presets: TeachMyAgent's reference values and tiny nets for tests.
 
+Every algorithm class that Stable-Baselines3 exports is a student under its lower-case name (``sac``, ``ppo``,
+``dqn`` ...), and so is every one of sb3-contrib (``tqc``, ``trpo``, ``ars``, ``qrdqn`` ...) when that package is
+installed (``pip install teachgym[contrib]``).
+
 ``make_student("sac", vec_env, preset="tma")`` builds the student of the TeachMyAgent benchmark (reference.md
 section 3). Presets are per algorithm and depend on the number of envs where the reference fixes a total per update.
 
@@ -28,22 +32,43 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
+import stable_baselines3
 import torch
 from gymnasium import spaces
-from stable_baselines3 import A2C, DDPG, PPO, SAC, TD3
+from stable_baselines3 import PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.noise import ActionNoise
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.preprocessing import is_image_space
-from stable_baselines3.common.vec_env import VecEnv, unwrap_vec_normalize
+from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, unwrap_vec_normalize
 
 from teachgym.errors import TeachgymError, UnknownNameError, check_options, did_you_mean, keyword_parameters
 
 from .shared_trunk import SharedTrunk
 
-ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"a2c": A2C, "ddpg": DDPG, "ppo": PPO, "sac": SAC, "td3": TD3}
+# Packages whose exported algorithm classes are students, by lower-case class name; the first one wins a name.
+ALGORITHM_PACKAGES = ("stable_baselines3", "sb3_contrib")
+
+
+def _algorithm_classes() -> dict[str, type[BaseAlgorithm]]:
+    """Every algorithm SB3 exports (A2C, DDPG, DQN, PPO, SAC, TD3), and sb3-contrib's (ARS, CrossQ, MaskablePPO,
+    QRDQN, RecurrentPPO, TQC, TRPO ...) when it is installed."""
+    classes: dict[str, type[BaseAlgorithm]] = {}
+    for package in ALGORITHM_PACKAGES:
+        if package != "stable_baselines3" and importlib.util.find_spec(package) is None:
+            continue
+        module = stable_baselines3 if package == "stable_baselines3" else importlib.import_module(package)
+        for name in module.__all__:
+            value = getattr(module, name)
+            if isinstance(value, type) and issubclass(value, BaseAlgorithm):
+                classes.setdefault(name.lower(), value)
+    return dict(sorted(classes.items()))
+
+
+ALGORITHMS: dict[str, type[BaseAlgorithm]] = _algorithm_classes()
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "cuda:N")
 # Arguments make_student sets itself, so they are not hyperparameters.
 _NOT_HYPERPARAMETERS = ("self", "env", "seed", "device", "tensorboard_log", "_init_setup_model")
@@ -115,8 +140,12 @@ def _tiny_on_policy(n_envs: int) -> dict[str, Any]:
     return {"policy_kwargs": {"net_arch": [16]}, "n_steps": 64}
 
 
+def _tiny_minibatched(n_envs: int) -> dict[str, Any]:
+    return {**_tiny_on_policy(n_envs), "batch_size": 32}
+
+
 def _tiny_ppo(n_envs: int) -> dict[str, Any]:
-    return {**_tiny_on_policy(n_envs), "batch_size": 32, "n_epochs": 2}
+    return {**_tiny_minibatched(n_envs), "n_epochs": 2}
 
 
 PRESETS: dict[str, dict[str, Preset]] = {
@@ -125,6 +154,10 @@ PRESETS: dict[str, dict[str, Preset]] = {
     "ppo": {"tma": Preset(_tma_ppo, normalize_observations=True, normalize_returns=True), "tiny": Preset(_tiny_ppo)},
     "sac": {"tma": Preset(_tma_sac), "tiny": Preset(_tiny_off_policy)},
     "td3": {"tiny": Preset(_tiny_off_policy)},
+    "dqn": {"tiny": Preset(_tiny_off_policy)},
+    # sb3-contrib's, when it is installed
+    "tqc": {"tiny": Preset(_tiny_off_policy)},
+    "trpo": {"tiny": Preset(_tiny_minibatched)},
 }
 
 
@@ -141,7 +174,7 @@ def algorithm_class(algo: str) -> type[BaseAlgorithm]:
 
 
 def _preset(algo: str, preset: str) -> Preset:
-    presets = PRESETS[algo.lower()]
+    presets = PRESETS.get(algo.lower(), {})
     if not isinstance(preset, str) or preset not in presets:
         raise UnknownNameError("preset", preset, presets, owner=f"algorithm {algo.lower()!r}")
     return presets[preset]
@@ -162,7 +195,8 @@ def preset_normalization(algo: str, preset: str | None) -> dict[str, bool]:
 def student_hyperparameters(algo: str, hyperparameters: Mapping[str, Any] | None = None, *,
                             preset: str | None = None, n_envs: int = 1) -> dict[str, Any]:
     """The SB3 keyword arguments :func:`make_student` uses: the preset's values for ``n_envs`` envs, overridden key
-    by key by ``hyperparameters`` (``policy_kwargs`` as a whole), with ``policy="MlpPolicy"`` unless given.
+    by key by ``hyperparameters`` (``policy_kwargs`` as a whole), with ``policy="MlpPolicy"`` (or the algorithm's
+    own MLP policy, e.g. RecurrentPPO's ``MlpLstmPolicy``) unless given.
 
     Every value is checked (:func:`check_hyperparameter_values`); a ``train_freq`` given as a list (YAML has no
     tuples), ``[10, step]``, becomes the tuple SB3 needs.
@@ -182,11 +216,17 @@ def student_hyperparameters(algo: str, hyperparameters: Mapping[str, Any] | None
     accepted = keyword_parameters(cls.__init__, skip=_NOT_HYPERPARAMETERS)
     check_options("algorithm", algo.lower(), accepted, hyperparameters)
     defaults = _preset(algo, preset).hyperparameters(n_envs) if preset is not None else {}
-    kwargs = {"policy": "MlpPolicy", **defaults, **hyperparameters}
+    kwargs = {"policy": _default_policy(cls), **defaults, **hyperparameters}
     if isinstance(kwargs.get("train_freq"), list):
         kwargs["train_freq"] = tuple(kwargs["train_freq"])
     check_hyperparameter_values(algo, kwargs)
     return kwargs
+
+
+def _default_policy(cls: type[BaseAlgorithm]) -> str:
+    """``MlpPolicy``, or the algorithm's first policy where it has none of that name (RecurrentPPO's
+    ``MlpLstmPolicy``)."""
+    return "MlpPolicy" if "MlpPolicy" in cls.policy_aliases else next(iter(cls.policy_aliases))
 
 
 def check_student_options(algo: str, options: Mapping[str, Any], *, n_envs: int | None = None,
@@ -213,16 +253,18 @@ def check_student_options(algo: str, options: Mapping[str, Any], *, n_envs: int 
 
 def check_spaces(algo: str, policy: Any, observation_space: spaces.Space | None,
                  action_space: spaces.Space | None) -> None:
-    """Check that ``algo`` can act in ``action_space`` (SAC, TD3 and DDPG need a Box) and that ``policy`` can read
-    ``observation_space`` (CnnPolicy images, MultiInputPolicy a Dict, MlpPolicy anything else); None skips a space.
+    """Check that ``algo`` can act in ``action_space`` (SAC, TD3 and DDPG need a Box, DQN a Discrete space: the
+    algorithm itself says, built without its networks) and that ``policy`` can read ``observation_space`` (CnnPolicy
+    images, MultiInputPolicy a Dict, MlpPolicy anything else); None skips a space.
 
     Raises:
         StudentError: naming the algorithm, the policy and the env's space.
     """
     cls = algorithm_class(algo)
-    if action_space is not None and issubclass(cls, OffPolicyAlgorithm) and not isinstance(action_space, spaces.Box):
-        raise StudentError(f"{cls.__name__} needs a continuous (Box) action space, the env has {action_space}; use "
-                           f"PPO or A2C")
+    if action_space is not None and (refusal := _action_space_refusal(cls, action_space)) is not None:
+        fitting = [name for name, other in ALGORITHMS.items() if _action_space_refusal(other, action_space) is None]
+        raise StudentError(f"{cls.__name__} cannot act in the env's action space {action_space} ({refusal}); "
+                           f"algorithms that can: {', '.join(fitting)}")
     if observation_space is None or not isinstance(policy, str):
         return
     needs = {"CnnPolicy": (is_image_space(observation_space), "image observations"),
@@ -232,6 +274,18 @@ def check_spaces(algo: str, policy: Any, observation_space: spaces.Space | None,
     fits, what = needs.get(policy, (True, ""))
     if not fits:
         raise StudentError(f"student {algo.lower()!r}: policy {policy} needs {what}, the env has {observation_space}")
+
+
+def _action_space_refusal(cls: type[BaseAlgorithm], action_space: spaces.Space) -> str | None:
+    """SB3's own message if ``cls`` refuses ``action_space``, else None. SB3 algorithms declare their action spaces
+    only to ``BaseAlgorithm.__init__``, so ``cls`` is built on an env of that space, without its networks."""
+    env_class = type("ActionSpaceProbe", (gym.Env,), {
+        "observation_space": spaces.Box(-1.0, 1.0, (1,), dtype=np.float32), "action_space": action_space})
+    try:
+        cls(next(iter(cls.policy_aliases)), DummyVecEnv([env_class]), _init_setup_model=False)
+    except AssertionError as refusal:  # SB3 checks the action space with an assert
+        return re.sub(r"<class '(?:\w+\.)*(\w+)'>", r"\1", str(refusal))
+    return None
 
 
 # ------------------------------------------------------------------------------------------- hyperparameter values
@@ -327,6 +381,24 @@ HYPERPARAMETER_VALUES: dict[str, tuple[Check, str]] = {
     "policy_delay": (_integer(1), "an integer >= 1"),
     "target_policy_noise": (_number(0), "a number >= 0"),
     "target_noise_clip": (_number(0), "a number >= 0"),
+    # DQN and QR-DQN
+    "exploration_fraction": (_number(0, 1), "a number in [0, 1]"),
+    "exploration_initial_eps": (_number(0, 1), "a number in [0, 1]"),
+    "exploration_final_eps": (_number(0, 1), "a number in [0, 1]"),
+    # sb3-contrib: TQC, TRPO, ARS
+    "top_quantiles_to_drop_per_net": (_integer(0), "an integer >= 0"),
+    "cg_max_steps": (_integer(1), "an integer >= 1"),
+    "cg_damping": (_number(0), "a number >= 0"),
+    "line_search_shrinking_factor": (_number(0, 1, low_excluded=True), "a number in (0, 1]"),
+    "line_search_max_iter": (_integer(1), "an integer >= 1"),
+    "n_critic_updates": (_integer(1), "an integer >= 1"),
+    "sub_sampling_factor": (_integer(1), "an integer >= 1"),
+    "n_delta": (_integer(1), "an integer >= 1"),
+    "n_top": (_or_none(_integer(1)), "null or an integer >= 1"),
+    "delta_std": (_or_schedule(_number(0, low_excluded=True)), f"a number > 0 {SCHEDULE}"),
+    "zero_policy": (_is_boolean, "true or false"),
+    "alive_bonus_offset": (_is_number, "a number"),
+    "n_eval_episodes": (_integer(1), "an integer >= 1"),
 }
 # Where one algorithm reads a hyperparameter differently from the others.
 ALGORITHM_VALUES: dict[tuple[str, str], tuple[Check, str]] = {
@@ -350,7 +422,8 @@ def check_hyperparameter_values(algo: str, hyperparameters: Mapping[str, Any], *
         check, expected = ALGORITHM_VALUES.get((name, key), HYPERPARAMETER_VALUES.get(key, (None, "")))
         if check is not None and not check(value):
             raise _value_error(name, key, value, expected)
-    _check_policy(cls, name, hyperparameters.get("policy", "MlpPolicy"), hyperparameters.get("policy_kwargs"))
+    _check_policy(cls, name, hyperparameters.get("policy", _default_policy(cls)),
+                  hyperparameters.get("policy_kwargs"))
     if cls is PPO and hyperparameters.get("normalize_advantage", True):
         # SB3 asserts these inside PPO(...): advantages are normalised over each mini-batch and each rollout.
         because = "while normalize_advantage is true (advantages are normalised over each mini-batch)"
@@ -440,7 +513,8 @@ def make_student(
     tensorboard_log: str | None = None,
     **hyperparameters: Any,
 ) -> BaseAlgorithm:
-    """Build an SB3 student (``"sac"``, ``"ppo"``, ``"td3"``, ``"a2c"`` or ``"ddpg"``, any case) on ``vec_env``.
+    """Build an SB3 student on ``vec_env``: any algorithm of :data:`ALGORITHMS` by name, any case (``"sac"``,
+    ``"PPO"``, ``"dqn"``, and sb3-contrib's ``"tqc"``, ``"trpo"`` ... when it is installed).
 
     Args:
         algo: the algorithm's name.

@@ -118,8 +118,9 @@ CASES = {
                                "unknown preset 'huge' of algorithm 'ppo'"),
     "unknown student hyperparameter": (["run", *CARTPOLE_PPO, "--student-kwargs", "{learning_rat: 0.1}"], {},
                                        "unknown option 'learning_rat' for algorithm 'ppo' (did you mean"),
-    "off-policy student on discrete actions": (["run", "--env", "teachgym/CartPole-v0", "--student", "sac"], {},
-                                               "SAC needs a continuous (Box) action space, the env has Discrete(2)"),
+    "continuous-action student on discrete actions": (
+        ["run", "--env", "teachgym/CartPole-v0", "--student", "sac"], {},
+        "SAC cannot act in the env's action space Discrete(2) (The algorithm only supports (Box,) as action spaces"),
     "image policy on vector observations": (["run", *CARTPOLE_PPO, "--student-kwargs", "{policy: CnnPolicy}"], {},
                                             "student 'ppo': policy CnnPolicy needs image observations, the env has"),
     "rollout of one step": (["run", *CARTPOLE_PPO, "--student-kwargs", "{n_steps: 1, batch_size: 2}"], {},

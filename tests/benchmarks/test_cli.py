@@ -25,7 +25,7 @@ def test_list_shows_envs_bodies_teachers_and_students_with_their_parameters(caps
             "Parkour 54; motors_torque=100.0, nb_pairs_of_legs=2") in out
     assert ("climbing_profile_chimpanzee        climber   10 motors + 2 grasps Parkour 54; motors_torque=100.0") in out
     assert "alp-gmm  presets: tma" in out and "fit_rate = 250" in out
-    assert "sac        presets: tiny, tma" in out
+    assert "sac           presets: tiny, tma" in out
 
 
 def test_run_from_flags_writes_the_run_and_shows_it(tmp_path, capsys):

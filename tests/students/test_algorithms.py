@@ -6,7 +6,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import torch
-from stable_baselines3 import A2C, DDPG, PPO, SAC, TD3
+from stable_baselines3 import A2C, DDPG, DQN, PPO, SAC, TD3
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 import teachgym  # noqa: F401  (registers the ids)
@@ -55,8 +55,35 @@ def test_names_are_case_insensitive_and_map_to_the_sb3_classes(student_env):
     assert algorithm_class("Ppo") is PPO
 
 
+def test_every_algorithm_sb3_exports_is_a_student_and_sb3_contrib_adds_its_own():
+    assert {"a2c", "ddpg", "dqn", "ppo", "sac", "td3"} <= set(ALGORITHMS)
+    assert algorithm_class("DQN") is DQN
+    contrib = pytest.importorskip("sb3_contrib")
+    assert algorithm_class("tqc") is contrib.TQC and algorithm_class("TRPO") is contrib.TRPO
+    assert {"ars", "qrdqn", "recurrentppo"} <= set(ALGORITHMS)
+    assert student_hyperparameters("recurrentppo")["policy"] == "MlpLstmPolicy"  # its own MLP policy
+
+
+@pytest.mark.parametrize(("algo", "env_id", "refused_on"), [("dqn", "teachgym/CartPole-v0", STUMPS),
+                                                             ("tqc", STUDENT, "teachgym/CartPole-v0"),
+                                                             ("trpo", STUDENT, None)])
+def test_algorithms_beyond_the_first_five_train_with_their_tiny_preset(algo, env_id, refused_on):
+    if algo != "dqn":
+        pytest.importorskip("sb3_contrib")
+    env = make_vec_env(env_id, 1, seed=0)
+    model = make_student(algo, env, preset="tiny", seed=0, device="cpu")
+    before = [p.detach().clone() for p in model.policy.parameters()]
+    model.learn(300)
+    assert model.num_timesteps >= 300
+    assert any(not torch.equal(old, p) for old, p in zip(before, model.policy.parameters()))  # it trained
+    assert all(np.isfinite(p.detach().numpy()).all() for p in model.policy.parameters())
+    if refused_on is not None:
+        with pytest.raises(StudentError, match=r"cannot act in the env's action space"):
+            make_student(algo, make_vec_env(refused_on, 1), device="cpu")
+
+
 def test_every_algorithm_has_a_tiny_preset_and_sac_and_ppo_have_the_reference_one():
-    assert sorted(PRESETS) == sorted(CLASSES)
+    assert set(CLASSES) | {"dqn"} <= set(PRESETS)
     assert all("tiny" in presets for presets in PRESETS.values())
     assert sorted(name for name, presets in PRESETS.items() if "tma" in presets) == ["ppo", "sac"]
 
@@ -223,7 +250,8 @@ def test_the_envs_spaces_are_checked_before_anything_is_built():
     cartpole = gym.make("CartPole-v1")
     spaces = {"observation_space": cartpole.observation_space, "action_space": cartpole.action_space}
     check_student_options("ppo", {}, **spaces)
-    with pytest.raises(StudentError, match=r"TD3 needs a continuous \(Box\) action space, the env has Discrete\(2\)"):
+    refusal = r"TD3 cannot act in the env's action space Discrete\(2\) \(The algorithm only supports \(Box,\)"
+    with pytest.raises(StudentError, match=refusal):
         check_student_options("td3", {}, **spaces)
     with pytest.raises(StudentError, match="'a2c': policy CnnPolicy needs image observations, the env has Box"):
         check_student_options("a2c", {"policy": "CnnPolicy"}, **spaces)
@@ -240,9 +268,10 @@ def test_every_hyperparameter_of_every_algorithm_has_a_value_check(algo):
     assert unchecked == []
 
 
-def test_off_policy_algorithms_need_a_box_action_space():
+def test_an_algorithm_that_cannot_act_in_the_action_space_names_those_that_can():
     env = DummyVecEnv([lambda: gym.make("CartPole-v1")])
-    with pytest.raises(StudentError, match=r"SAC needs a continuous \(Box\) action space.*Discrete\(2\)"):
+    refusal = r"SAC cannot act in the env's action space Discrete\(2\).*; algorithms that can: a2c, .*dqn, .*ppo"
+    with pytest.raises(StudentError, match=refusal):
         make_student("sac", env, device="cpu")
     assert type(make_student("ppo", env, device="cpu")) is PPO
 

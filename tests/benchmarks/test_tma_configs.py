@@ -47,3 +47,25 @@ def test_the_challenges_give_each_teacher_the_levels_teachmyagent_ran_it_at():
             assert seen == {"high"}
         else:
             assert seen == {"none", "low", "high"}, teacher
+
+
+# The bodies of TeachMyAgent's benchmark scripts: old_classic_bipedal for challenges 1-4 and the Parkour walker,
+# the spider and the small bipedal for challenge 5 (variety of students), each Parkour kind's own body.
+PAPER_BODIES = {
+    "stump-tracks": {"StumpTracks": "old_classic_bipedal"},
+    "challenges": {"infeasible": "old_classic_bipedal", "trivial": "old_classic_bipedal",
+                   "forgetting": "old_classic_bipedal", "rugged": "old_classic_bipedal", "spider": "spider",
+                   "small-bipedal": "small_bipedal"},
+    "parkour": {"parkour-walker": "old_classic_bipedal", "parkour-climber": "climbing_profile_chimpanzee",
+                "parkour-swimmer": "fish"},
+}
+
+
+@pytest.mark.parametrize("name", TMA_CONFIGS)
+def test_every_env_runs_the_body_teachmyagent_ran_there(name):
+    bodies = {}
+    for run in sweep(name).runs:
+        env_label = run.run_id.split("/")[0]
+        challenge = env_label.rsplit("-", 1)[0] if name == "challenges" else env_label
+        bodies.setdefault(challenge, set()).add(run.config.env_kwargs.get("body"))
+    assert bodies == {challenge: {body} for challenge, body in PAPER_BODIES[name].items()}

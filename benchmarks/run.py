@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from teachgym.teachers import report_episode, trains_on_last_sample, uses_value_estimates
+from teachgym.teachers import asks_for_evaluations, report_episode, trains_on_last_sample, uses_value_estimates
 
 from . import provenance
 from .config import SIMULATED, RunConfig, check_output_folder
@@ -274,6 +274,8 @@ class _SimulatedRun(_Run):
         set_task = env.get_wrapper_attr("set_task")  # the rugged wrapper's, when the challenge is on
         if uses_value_estimates(self.teacher):
             self.teacher.set_value_estimator(student.value_estimates)
+        if asks_for_evaluations(self.teacher):
+            self.teacher.set_success_evaluator(_simulated_evaluator(env))
         start = self.episodes
         for timesteps in range(start + 1, config.total_timesteps + 1):
             set_task(self.teacher.sample_task())
@@ -312,6 +314,7 @@ class _RLRun(_Run):
             make_student,
             make_vec_env,
             preset_normalization,
+            success_evaluator,
         )
 
         config, experiment, run = self.config, self.experiment, self
@@ -354,6 +357,10 @@ class _RLRun(_Run):
             run.record_episode(record.timesteps, record.env_index, record.task, record.episode_return,
                                record.length, record.success)
 
+        if asks_for_evaluations(self.teacher):  # rollouts of the current policy, on envs of their own
+            self.teacher.set_success_evaluator(success_evaluator(
+                model, config.env, env_kwargs=dict(config.env_kwargs), wrappers=experiment.wrappers,
+                n_envs=config.n_envs, seed=config.seed))
         curriculum = CurriculumCallback(self.teacher, on_episode=on_episode)
         curriculum.send_initial_tasks(vec_env)
         # A reset due at a checkpoint's step must happen before the checkpoint, or resuming would skip it.
@@ -385,6 +392,15 @@ class _RLRun(_Run):
             self.save_checkpoint(timesteps, files)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _simulated_evaluator(env) -> Callable[[np.ndarray, int], np.ndarray]:
+    """The simulated student's success evaluator for tasks in the teacher's view (through the rugged-difficulty
+    wrapper's task map when the challenge is on)."""
+    student = env.unwrapped
+    if not hasattr(env, "to_env_task"):  # the rugged wrapper, outermost when the challenge is on
+        return student.evaluate_successes
+    return lambda tasks, n_rollouts: student.evaluate_successes([env.to_env_task(task) for task in tasks], n_rollouts)
 
 
 def _rng_states() -> dict[str, Any]:

@@ -9,8 +9,9 @@ Each teacher gets the expert knowledge of ``--expert-level`` (``low`` by default
 teacher that needs more (e.g. ``expert-easy-to-hard`` needs an initial distribution) gets the next level up, and the
 table says which level each teacher ran with. A teacher whose schedule counts environment steps (Self-Paced) runs
 with its ``simulated`` preset, the schedule rescaled to one-step episodes; a teacher that uses the student's value
-estimates gets the simulated student's expected return of each task; a teacher's exploratory episodes (robust
-PLR's new tasks) measure the student without training it.
+estimates gets the simulated student's expected return of each task; a teacher that asks for evaluation rollouts
+(SFL) gets the student's sampled successes, episodes that neither train it nor count (their time counts as the
+teacher's); a teacher's exploratory episodes (robust PLR's new tasks) measure the student without training it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 import teachgym
 from teachgym.teachers import (
     TeacherError,
+    asks_for_evaluations,
     available_teachers,
     make_teacher,
     report_episode,
@@ -80,6 +82,8 @@ def run_one(env_id: str, teacher_name: str, seed: int, episodes: int, checkpoint
     action = np.zeros(env.action_space.shape, dtype=env.action_space.dtype)
     if uses_value_estimates(teacher):
         teacher.set_value_estimator(student.value_estimates)
+    if asks_for_evaluations(teacher):
+        teacher.set_success_evaluator(student.evaluate_successes)
     mastered, teacher_seconds = [], 0.0
     for episode in range(1, episodes + 1):
         start = time.perf_counter()

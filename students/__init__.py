@@ -27,7 +27,7 @@ from .algorithms import (
 )
 from .checkpoints import load_student, save_student
 from .curriculum import CurriculumCallback, EpisodeRecord, run_curriculum
-from .evaluation import Evaluation, evaluate
+from .evaluation import Evaluation, evaluate, success_evaluator
 from .forgetting import ResetStudentCallback
 from .value_estimates import value_estimator
 from .vec_env import EPISODE_INFO_KEYS, build_env, default_start_method, make_vec_env
@@ -55,5 +55,6 @@ __all__ = [
     "run_curriculum",
     "save_student",
     "student_hyperparameters",
+    "success_evaluator",
     "value_estimator",
 ]

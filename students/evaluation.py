@@ -29,9 +29,12 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.vec_env import VecNormalize
 
 from teachgym.errors import TaskError
+from teachgym.teachers import SuccessEvaluator
 
 from .algorithms import StudentError
 from .vec_env import EnvWrapper, build_env, check_env_id, default_start_method
+
+_SEEDS_PER_CALL = 1_000_003  # far more than a call's episodes: the calls' seeds do not meet
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +132,38 @@ def evaluate(
     return Evaluation(returns=np.array(returns, dtype=np.float64), successes=np.array(successes, dtype=bool))
 
 
+def success_evaluator(
+    model: BaseAlgorithm,
+    env_id: str,
+    *,
+    env_kwargs: Mapping[str, Any] | None = None,
+    wrappers: Sequence[EnvWrapper] = (),
+    n_envs: int = 1,
+    seed: int = 0,
+) -> SuccessEvaluator:
+    """An SB3 student's answer to a teacher asking for evaluation rollouts
+    (:mod:`teachgym.teachers.evaluation_rollouts`): ``evaluator(tasks, n_rollouts)`` runs ``model``'s current policy
+    with stochastic actions (``deterministic=False``) for ``n_rollouts`` episodes on each task, in envs of its own
+    built as :func:`evaluate` builds them (the training envs, the model and its step count are untouched), and
+    returns each task's number of successes.
+
+    The episodes of the ``k``-th call are seeded ``seed + k * 1_000_003 + i`` (``i``: the episode's index in the
+    call), so repeated questions about the same task see different episodes, and the answers depend only on the
+    policy, the tasks and the number of calls so far.
+    """
+    calls = 0
+
+    def evaluate_successes(tasks: np.ndarray, n_rollouts: int) -> np.ndarray:
+        nonlocal calls
+        episode_tasks = np.repeat(np.asarray(tasks, dtype=np.float64), n_rollouts, axis=0)
+        result = evaluate(model, env_id, episode_tasks, env_kwargs=env_kwargs, n_envs=n_envs, deterministic=False,
+                          seed=seed + calls * _SEEDS_PER_CALL, wrappers=wrappers)
+        calls += 1
+        return result.successes.reshape(len(tasks), n_rollouts).sum(axis=1)
+
+    return evaluate_successes
+
+
 def _checked_tasks(test_set_tasks: Any, task_space: Any) -> np.ndarray:
     try:
         tasks = np.asarray(test_set_tasks, dtype=np.float64)
@@ -156,16 +191,20 @@ class _Job:
     deterministic: bool
 
     def run_episode(self, env: gym.Env, task: np.ndarray, seed: int) -> tuple[float, bool]:
-        """One episode on ``task`` from a reset with ``seed``: its return and ``info["success"]``."""
-        observation, info = env.reset(seed=seed, options={"task": task})
-        episode_return, done = 0.0, False
-        while not done:
-            if self.normalize is not None:
-                observation = self.normalize.normalize_obs(observation)
-            action, _ = self.policy.predict(observation, deterministic=self.deterministic)
-            observation, reward, terminated, truncated, info = env.step(action)
-            episode_return += float(reward)
-            done = terminated or truncated
+        """One episode on ``task`` from a reset with ``seed``: its return and ``info["success"]``. Stochastic
+        actions come from torch's generator seeded with ``seed`` for the episode (and restored after it), so they
+        too depend only on the seed, in a worker as in this process."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            observation, info = env.reset(seed=seed, options={"task": task})
+            episode_return, done = 0.0, False
+            while not done:
+                if self.normalize is not None:
+                    observation = self.normalize.normalize_obs(observation)
+                action, _ = self.policy.predict(observation, deterministic=self.deterministic)
+                observation, reward, terminated, truncated, info = env.step(action)
+                episode_return += float(reward)
+                done = terminated or truncated
         return episode_return, bool(info["success"])
 
 

@@ -107,7 +107,7 @@ def test_a_sweep_through_the_cli_writes_runs_and_a_report_and_a_rerun_runs_nothi
     report = out / "report"
     assert f"report: {report}" in printed
     assert (report / "report.md").is_file() and (report / "report.html").is_file()
-    assert len(list(report.glob("*.png"))) >= 2
+    assert len(list(report.glob("figures/*.png"))) >= 2
     runs = sorted(p.parent.relative_to(out).as_posix() for p in out.rglob("metrics.csv"))
     assert runs == [f"SimulatedStudent/{t}/simulated/seed-{s}" for t in ("alp-gmm", "random") for s in (0, 1)]
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and "report" not in p.parts}

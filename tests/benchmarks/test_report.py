@@ -6,16 +6,16 @@ import csv
 import json
 import re
 import shutil
-import struct
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import PIL.Image
 import pytest
 import scipy.stats
+from simulated_sweeps import simulated_config, simulated_sweep
 
 from teachgym.benchmarks import provenance
-from teachgym.benchmarks.config import RunConfig
 from teachgym.benchmarks.report import ReportError, write_report
 from teachgym.benchmarks.run import run
 from teachgym.benchmarks.run_folder import RunFolder
@@ -37,21 +37,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FAILED_RUN = "SimulatedStudent/alp-gmm/simulated/seed-3"
 
 
-def _config(teacher: str, seed: int, out_dir: Path) -> RunConfig:
-    # A fast learner, so that 300 episodes master a share of the space that differs between seeds.
-    return RunConfig(env=ENV, env_kwargs={"learning_rate": 0.5, "spread": 0.1}, teacher=teacher, student="simulated",
-                     total_timesteps=300, eval_every=100, checkpoint_every=300, seed=seed, out_dir=str(out_dir))
-
-
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> Path:
     """2 teachers x 3 seeds in the sweep layout, plus one failed run."""
-    root = tmp_path_factory.mktemp("sweep")
-    for teacher in TEACHERS:
-        for seed in SEEDS:
-            run(_config(teacher, seed, root / f"SimulatedStudent/{teacher}/simulated/seed-{seed}"))
+    root = simulated_sweep(tmp_path_factory.mktemp("sweep"), [ENV], TEACHERS, SEEDS)
     failed = RunFolder(root / FAILED_RUN)
-    failed.create(_config("alp-gmm", 3, failed.path))
+    failed.create(simulated_config("alp-gmm", 3, failed.path))
     failed.set_status("failed", timesteps=0, error="RuntimeError: the student crashed")
     return root
 
@@ -153,30 +144,45 @@ def test_failed_run_is_listed_not_used(report):
         "random": ("3", "0, 1, 2"), "alp-gmm": ("3", "0, 1, 2")}
 
 
-def test_figures_are_valid_pngs(report):
+def test_figures_are_png_files_beside_the_report(report):
     markdown = (report / "report.md").read_text()
     names = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
-    assert sorted(names) == ["curriculum-SimulatedStudent-simulated.png", "curves-SimulatedStudent-simulated.png",
-                             "relative-to-random.png"]
+    assert sorted(names) == [f"figures/{name}.png" for name in ("curriculum-SimulatedStudent-simulated",
+                                                                 "curves-SimulatedStudent-simulated", "overview",
+                                                                 "relative-to-random")]
+    assert sorted(report.glob("figures/*")) == sorted(report / name for name in names)
     for name in names:
         png = (report / name).read_bytes()
-        assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
-        width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
-        assert width >= 400 and height >= 300
-
-
-def test_html_is_self_contained(report):
+        assert png.startswith(PNG_SIGNATURE) and len(png) > 3_000
+        with PIL.Image.open(report / name) as picture:
+            picture.load()  # decodes every pixel: a truncated or corrupt file raises
+            assert picture.width >= 400 and picture.height >= 200
+            assert picture.convert("L").getextrema()[0] < 128  # something dark is drawn on the white
     page = (report / "report.html").read_text()
+    assert re.findall(r'<img alt="[^"]*" src="([^"]*)">', page) == re.findall(r"!\[[^\]]*\]\(([^)]+)\)",
+                                                                              markdown)
+    assert "data:" not in page and len(page) < 100_000
+
+
+def test_self_contained_html_embeds_the_figures(sweep, report, tmp_path):
+    page = (write_report(sweep, out=tmp_path, self_contained=True) / "report.html").read_text()
     sources = re.findall(r'src="([^"]*)"', page)
-    assert len(sources) == 3
-    for source in sources:
+    assert len(sources) == 4
+    for source, name in zip(sources, re.findall(r'<img alt="([^"]*)"', page)):
         assert source.startswith("data:image/png;base64,")
-        assert base64.b64decode(source.split(",", 1)[1]).startswith(PNG_SIGNATURE)
+        assert base64.b64decode(source.split(",", 1)[1]) == (report / "figures" / name).read_bytes()
     assert "href=" not in page and "<link" not in page
     markdown = (report / "report.md").read_text()
     assert page.count("<table>") == sum(len(tables) for tables in _tables(markdown).values())
     [rows] = _tables(markdown)[SECTION, "Final share mastered"]
     assert f"<td>{rows[0]['mean 95% CI']}</td>" in page
+
+
+def test_a_new_report_removes_the_figures_it_no_longer_draws(sweep, tmp_path):
+    (tmp_path / "report" / "figures").mkdir(parents=True)
+    (tmp_path / "report" / "figures" / "curves-gone.png").write_bytes(b"old")
+    write_report(sweep, out=tmp_path)
+    assert not (tmp_path / "report" / "figures" / "curves-gone.png").exists()
 
 
 def test_report_is_seeded(sweep, report, tmp_path):
@@ -186,7 +192,7 @@ def test_report_is_seeded(sweep, report, tmp_path):
 
 
 def test_single_run_folder(tmp_path):
-    folder = run(_config("alp-gmm", 0, tmp_path / "one-run"))
+    folder = run(simulated_config("alp-gmm", 0, tmp_path / "one-run"))
     report = write_report(folder, out=tmp_path / "elsewhere")
     assert report == tmp_path / "elsewhere" / "report"
     markdown = (report / "report.md").read_text()
@@ -197,13 +203,13 @@ def test_single_run_folder(tmp_path):
                      f"{final:.3f}]", "IQM": f"{final:.3f}", "IQM 95% CI": f"[{final:.3f}, {final:.3f}]"}]
     assert "No `random` runs for SimulatedStudent / simulated" in markdown
     assert "Skipped: no env has both `random` runs and runs of another teacher." in markdown
-    assert sorted(path.name for path in report.glob("*.png")) == [
-        "curriculum-SimulatedStudent-simulated.png", "curves-SimulatedStudent-simulated.png"]
+    assert sorted(path.name for path in report.glob("figures/*.png")) == [
+        "curriculum-SimulatedStudent-simulated.png", "curves-SimulatedStudent-simulated.png", "overview.png"]
 
 
 def test_runs_outside_the_sweep_layout_group_by_config_and_differences_are_flagged(tmp_path):
-    run(_config("random", 0, tmp_path / "first"))
-    run(replace(_config("random", 1, tmp_path / "second"), total_timesteps=200))
+    run(simulated_config("random", 0, tmp_path / "first"))
+    run(replace(simulated_config("random", 1, tmp_path / "second"), total_timesteps=200))
     markdown = (write_report(tmp_path) / "report.md").read_text()
     [rows] = _tables(markdown)[SECTION, "Final share mastered"]
     assert [(row["teacher"], row["runs"]) for row in rows] == [("random", "2")]
@@ -394,3 +400,41 @@ def test_mixed_version_sets_are_counted_and_warned_about(sweep, tmp_path):
     assert "Warning: the runs of `random` ran with 3 version sets (see Version sets)" in markdown
     assert "the runs of `alp-gmm` ran with" not in markdown
     assert "None: every run is done and has evaluations." in markdown  # versions warn, never drop a run
+
+
+# ----------------------------------------------------------------------------------------------- summary first
+def _summary_cell(row: dict[str, str]) -> str:
+    """An IQM and its CI as the summary matrix writes them (bold for the best, a mark for Welch's p < 0.05)."""
+    return f"{row['IQM']} {row['IQM 95% CI']}"
+
+
+def test_the_summary_matrix_comes_first_and_agrees_with_the_env_tables(sweep, report):
+    markdown = (report / "report.md").read_text()
+    headings = re.findall(r"^## (.+)$", markdown, re.MULTILINE)
+    assert headings[0] == "Summary: IQM final share mastered"
+    assert headings.index(SECTION) > 0
+    tables = _tables(markdown)
+    [summary] = tables["Summary: IQM final share mastered", None]
+    [final] = tables[SECTION, "Final share mastered"]
+    finals = {teacher: _scores(sweep, teacher)[0] for teacher in TEACHERS}
+    best = max(TEACHERS, key=lambda teacher: scipy.stats.trim_mean(finals[teacher], 0.25))
+    p = scipy.stats.ttest_ind(finals["alp-gmm"], finals["random"], equal_var=False).pvalue
+    mark = ("" if not p < 0.05 else " ↑" if finals["alp-gmm"].mean() > finals["random"].mean() else " ↓")
+    expected = {}
+    for teacher, row in _by_teacher(final).items():
+        cell = f"**{_summary_cell(row)}**" if teacher == best else _summary_cell(row)
+        expected[teacher] = cell + (mark if teacher == "alp-gmm" else "")
+    assert summary == [{"teacher": teacher, SECTION: expected[teacher]} for teacher in TEACHERS]
+    page = (report / "report.html").read_text()
+    assert page.index("<h2>Summary: IQM final share mastered</h2>") < page.index('src="figures/overview.png"') < (
+        page.index(f"<h2>{SECTION}</h2>"))
+    assert f"<strong>{_summary_cell(_by_teacher(final)[best])}</strong>" in page
+
+
+def test_the_run_list_is_folded(report):
+    page = (report / "report.html").read_text()
+    folded = page[page.index("<details>"):page.index("</details>")]
+    assert "<summary>6 runs used in 2 groups (env, student, teacher): show</summary>" in folded
+    assert "<td>0, 1, 2</td>" in folded
+    assert page.index("<details>") > page.index(f"<h2>{SECTION}</h2>")
+    assert "<details><summary>6 runs used in 2 groups" in (report / "report.md").read_text()

@@ -94,3 +94,19 @@ def test_stochastic_evaluation_episodes_depend_only_on_their_seed():
     assert counts.shape == (2,) and np.all((counts >= 0) & (counts <= 3))
     assert model.num_timesteps == 0
     vec_env.close()
+
+
+def test_with_the_rugged_challenge_the_simulated_student_is_asked_in_its_own_coordinates(tmp_path):
+    from teachgym.benchmarks.experiment import prepare
+    from teachgym.benchmarks.run import _simulated_evaluator
+
+    config = RunConfig(**SIMULATED, teacher="sfl", rugged_difficulty=True, out_dir=str(tmp_path / "run"))
+    env = prepare(config).make_env()
+    student = env.unwrapped
+    student.reset(seed=0)
+    for _ in range(300):  # master the easiest corner, in the student's coordinates
+        student.reset(options={"task": [0.02, 0.02]})
+        student.step(np.zeros(1, dtype=np.float32))
+    corner = env.to_teacher_task([0.02, 0.02])
+    assert np.abs(corner - 0.02).max() > 0.2  # the teacher sees the corner elsewhere
+    np.testing.assert_array_equal(_simulated_evaluator(env)([corner, [0.02, 0.02]], 10), [10, 0])

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
-from matplotlib.colors import Normalize, TwoSlopeNorm, to_rgb
+from matplotlib.colors import ListedColormap, Normalize, TwoSlopeNorm, to_rgb
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -111,14 +111,19 @@ def overview(columns: Sequence[HeatColumn], teachers: Sequence[str]) -> Figure:
     chunks = [columns[start:start + HEATMAP_COLUMNS] for start in range(0, len(columns), HEATMAP_COLUMNS)]
     widest = max(len(chunk) for chunk in chunks)
     row_inches = 0.3 * len(teachers) + 1.3
-    figure = Figure(figsize=(max(5.0, 2.4 + 1.2 * widest), row_inches * len(chunks) + 0.4), layout="constrained")
+    names_inches = 0.3 + 0.075 * max(map(len, teachers))
+    figure = Figure(figsize=(max(5.0, names_inches + 1.4 * widest + 1.3), row_inches * len(chunks) + 0.4),
+                    layout="constrained")
     grids = figure.subplots(len(chunks), 1, squeeze=False)[:, 0]
     scales = {True: TwoSlopeNorm(vmin=-1, vcenter=0, vmax=1), False: Normalize(0, 1)}
     maps = {True: NORMALISED_COLOURS, False: ABSOLUTE_COLOURS}
     drawn = {}
     for axes, chunk in zip(grids, chunks):
         values = np.array([[column.scores.get(teacher, np.nan) for column in chunk] for teacher in teachers])
-        axes.set_facecolor(NOT_RUN)
+        not_run = np.isnan(values)
+        if not_run.any():
+            axes.imshow(np.ma.masked_where(~not_run, np.zeros_like(values)), cmap=ListedColormap([NOT_RUN]),
+                        aspect="auto")
         for normalised in (True, False):
             kind = np.array([column.normalised == normalised for column in chunk])
             if kind.any():
@@ -135,7 +140,8 @@ def overview(columns: Sequence[HeatColumn], teachers: Sequence[str]) -> Figure:
                                            for column in chunk], fontsize="small")
         axes.set_yticks(range(len(teachers)), list(teachers))
         axes.tick_params(length=0)
-        axes.set_xlim(-0.5, widest - 0.5)
+        axes.set_xlim(-0.5, widest - 0.5)  # every row's cells as wide as the first's
+        axes.spines[:].set_visible(False)
     labels = {True: "normalised score (random = 0, best = 1)", False: "IQM final share (absolute columns)"}
     for normalised, image in drawn.items():
         figure.colorbar(image, ax=grids, label=labels[normalised], shrink=0.8, aspect=30)

@@ -22,6 +22,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from teachgym.errors import UnknownNameError
 from teachgym.vector import VectorEngine, build_env, check_env_id, default_start_method
+from teachgym.vector.engine import preload_in_forkserver
 from teachgym.vector.sb3_env import EPISODE_INFO_KEYS, SharedMemoryVecEnv
 
 from .algorithms import StudentError
@@ -109,6 +110,7 @@ def make_vec_env(
     else:
         # Build one env here first: a bad env kwarg then raises its own error, not a broken pipe from a subprocess.
         factory().close()
+        preload_in_forkserver(start_method or default_start_method(), [__name__])
         envs = SubprocVecEnv([factory] * n_envs, start_method=start_method or default_start_method())
     if seed is not None:
         envs.seed(seed)

@@ -48,6 +48,14 @@ def default_start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
+def preload_in_forkserver(start_method: str, modules: Sequence[str]) -> None:
+    """With ``forkserver``, have the fork server import ``modules`` (and this engine) when it starts, so that its
+    children start in milliseconds rather than each importing them (SB3 and torch take seconds). It only counts if
+    the fork server has not started yet in this process; other start methods ignore it."""
+    if start_method == "forkserver":
+        multiprocessing.get_context("forkserver").set_forkserver_preload([__name__, *modules])
+
+
 def split_envs(n_envs: int, workers: int) -> list[list[int]]:
     """Env indices per worker: contiguous blocks as even as can be (the first blocks one env larger)."""
     return [block.tolist() for block in np.array_split(np.arange(n_envs), workers)]
@@ -213,8 +221,7 @@ class VectorEngine:
                 _LocalWorker(EnvRunner(env_fn, range(self.num_envs), self.buffers))]
         else:
             context = multiprocessing.get_context(start_method or default_start_method())
-            if context.get_start_method() == "forkserver":
-                context.set_forkserver_preload([__name__, *preload])
+            preload_in_forkserver(context.get_start_method(), preload)
             block = context.RawArray("b", block_size(layout))
             self.buffers = SharedBuffers(block, layout)
             payload = cloudpickle.dumps(env_fn)

@@ -1,0 +1,225 @@
+"""Vector env speed benchmark: teachgym.vector against one env in a loop, SB3's SubprocVecEnv and gymnasium's
+AsyncVectorEnv, then end to end training through it.
+
+Run ``python -m teachgym.benchmarks.vector_speed``. Part one steps Stump Tracks (classic_bipedal) under random actions:
+one env in this process (the reference), ``SubprocVecEnv`` with 2 envs, teachgym.vector with 8 envs on 2 workers and
+16 envs on 2 and on 4 workers, and gymnasium's ``AsyncVectorEnv`` (shared memory) with 8 envs, in interleaved rounds;
+each rate is printed with its ratio to the reference (the median of the per-round ratios, so machine noise hits
+both). The targets: 8 envs on 2 workers at least 1.5x the single env and 3x ``SubprocVecEnv`` with 2 envs.
+
+Part two trains: PPO with SB3's defaults on 8 Stump Tracks envs under ALP-GMM (the run API's curriculum callback),
+through teachgym.vector and through ``SubprocVecEnv`` (target: 2x), and SAC with the ``tma`` preset through
+teachgym.vector, with where its time goes (env steps, action inference, gradient steps, the rest). Where CUDA is
+available both are also trained on the GPU. The first line says where the figures were measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from teachgym.vector import build_env, default_start_method
+from teachgym.vector import make_vec_env as make_shared_vec_env
+
+from . import provenance
+from .env_speed import HEADLINE_BODY, HEADLINE_ID, random_actions, steps_per_second
+
+ENV_KWARGS = {"body": HEADLINE_BODY}
+N_ENVS = 8
+TARGET_OVER_SINGLE = 1.5
+TARGET_OVER_SUBPROC = 3.0
+TARGET_PPO = 2.0
+SINGLE = "single env, in process"
+SUBPROC_2 = "SubprocVecEnv, 2 envs"
+OURS_8_2 = "teachgym.vector, 8 envs / 2 workers"
+
+
+@dataclass
+class Case:
+    """One vector env of the random-action table: its name, how to build it, and its step function's API."""
+
+    name: str
+    build: Callable[[], Any]
+    gymnasium_api: bool = False
+
+
+def vector_cases() -> list[Case]:
+    """The vector envs of the random-action table (the single env is measured apart)."""
+    from teachgym.students import make_vec_env
+
+    def asynchronous() -> gym.vector.VectorEnv:
+        factory = partial(build_env, HEADLINE_ID, ENV_KWARGS)  # imports teachgym in the workers
+        return gym.vector.AsyncVectorEnv([factory] * N_ENVS, shared_memory=True, context=default_start_method())
+
+    return [
+        Case(SUBPROC_2, lambda: make_vec_env(HEADLINE_ID, 2, env_kwargs=ENV_KWARGS, vec_env="subproc")),
+        Case(OURS_8_2, lambda: make_shared_vec_env(HEADLINE_ID, 8, workers=2, env_kwargs=ENV_KWARGS)),
+        Case("teachgym.vector, 16 envs / 2 workers",
+             lambda: make_shared_vec_env(HEADLINE_ID, 16, workers=2, env_kwargs=ENV_KWARGS)),
+        Case("teachgym.vector, 16 envs / 4 workers",
+             lambda: make_shared_vec_env(HEADLINE_ID, 16, workers=4, env_kwargs=ENV_KWARGS)),
+        Case(f"gymnasium AsyncVectorEnv, {N_ENVS} envs", asynchronous, gymnasium_api=True),
+    ]
+
+
+def vector_steps_per_second(case: Case, envs: Any, steps: int, seed: int) -> float:
+    """Random-action env steps per second of ``envs`` (all its envs together) over about ``steps`` env steps."""
+    n_envs = envs.num_envs
+    space = envs.single_action_space if case.gymnasium_api else envs.action_space
+    actions = random_actions(space, max(1, steps // n_envs) * n_envs, np.random.default_rng(seed))
+    batches = actions.reshape(-1, n_envs, *actions.shape[1:])
+    if case.gymnasium_api:
+        envs.reset(seed=seed)
+    else:
+        envs.seed(seed)
+        envs.reset()
+    start = time.perf_counter()
+    for batch in batches:
+        envs.step(batch)
+    return len(actions) / (time.perf_counter() - start)
+
+
+def random_action_rates(steps: int, rounds: int, seed: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Median steps/s of the single env and of every vector case over interleaved rounds, and the median per-round
+    ratio of each to the single env."""
+    single = gym.make(HEADLINE_ID, **ENV_KWARGS)
+    cases = vector_cases()
+    built = [case.build() for case in cases]
+    rates: dict[str, list[float]] = {SINGLE: [], **{case.name: [] for case in cases}}
+    try:
+        for round_index in range(rounds):
+            rates[SINGLE].append(steps_per_second(single, steps, seed + round_index))
+            for case, envs in zip(cases, built):
+                rates[case.name].append(vector_steps_per_second(case, envs, steps, seed + round_index))
+    finally:
+        single.close()
+        for envs in built:
+            envs.close()
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    ratios = {name: statistics.median(v / r for v, r in zip(values, rates[SINGLE])) for name, values in rates.items()}
+    return medians, ratios
+
+
+class Stopwatch:
+    """Replaces ``owner.name`` (a method) by a timed copy that adds its seconds to :attr:`seconds`."""
+
+    def __init__(self, owner: Any, name: str):
+        self.seconds = 0.0
+        method = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+
+        setattr(owner, name, timed)
+
+
+@dataclass
+class Training:
+    """One timed training: steps per second, and seconds in env steps, action inference and gradient steps."""
+
+    steps_per_second: float
+    seconds: float
+    env: float
+    inference: float
+    gradient: float
+
+
+def train(algo: str, vec_env_kind: str, timesteps: int, device: str, seed: int,
+          hyperparameters: dict[str, Any]) -> Training:
+    """Train ``algo`` for ``timesteps`` on 8 Stump Tracks envs under ALP-GMM (the run API's curriculum callback),
+    timed from ``learn()``'s start to its end."""
+    from teachgym.students import CurriculumCallback, make_student, make_vec_env
+    from teachgym.teachers import make_teacher
+
+    vec_env = make_vec_env(HEADLINE_ID, N_ENVS, env_kwargs=ENV_KWARGS, seed=seed, vec_env=vec_env_kind)
+    try:
+        knowledge = gym.make(HEADLINE_ID, **ENV_KWARGS).unwrapped.expert_knowledge()
+        teacher = make_teacher("alp-gmm", vec_env.get_attr("task_space", [0])[0], seed=seed,
+                               reward_range=knowledge.reward_range)
+        model = make_student(algo, vec_env, device=device, seed=seed, **hyperparameters)
+        curriculum = CurriculumCallback(teacher)
+        curriculum.send_initial_tasks(vec_env)
+        env = Stopwatch(model.env, "step")
+        inference = Stopwatch(model.policy, "forward" if algo == "ppo" else "_predict")
+        gradient = Stopwatch(model, "train")
+        start = time.perf_counter()
+        model.learn(timesteps, callback=curriculum)
+        seconds = time.perf_counter() - start
+    finally:
+        vec_env.close()
+    return Training(timesteps / seconds, seconds, env.seconds, inference.seconds, gradient.seconds)
+
+
+def print_training(label: str, result: Training) -> None:
+    other = result.seconds - result.env - result.inference - result.gradient
+    print(f"{label:<44} {result.steps_per_second:>9.0f} steps/s  ({result.seconds:.1f} s: env {result.env:.1f}, "
+          f"inference {result.inference:.1f}, gradient steps {result.gradient:.1f}, rest {other:.1f})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20000, help="random-action env steps per case and round")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the random-action table")
+    parser.add_argument("--ppo-timesteps", type=int, default=2048 * N_ENVS,
+                        help="PPO timesteps per vec env (default: one rollout of SB3's n_steps=2048 and its update)")
+    parser.add_argument("--sac-timesteps", type=int, default=3000, help="SAC (tma preset) timesteps")
+    parser.add_argument("--sac-learning-starts", type=int, default=1000,
+                        help="SAC's learning_starts (the preset's 10,000 would time random actions only)")
+    parser.add_argument("--skip-training", action="store_true", help="print the random-action table only")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target of the random-action table "
+                        "(or of PPO, when trained) is missed")
+    args = parser.parse_args(argv)
+    for name in ("steps", "rounds", "ppo_timesteps", "sac_timesteps"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+
+    print(provenance.describe())
+    rates, ratios = random_action_rates(args.steps, args.rounds, args.seed)
+    print(f"\n{HEADLINE_ID} ({HEADLINE_BODY}), random actions, median of {args.rounds} interleaved rounds of "
+          f"{args.steps} env steps")
+    print(f"{'':<44} {'steps/s':>9} {'x single':>9}")
+    for name, rate in rates.items():
+        print(f"{name:<44} {rate:>9.0f} {ratios[name]:>9.2f}")
+    over_subproc = ratios[OURS_8_2] / ratios[SUBPROC_2]
+    missed = ratios[OURS_8_2] < TARGET_OVER_SINGLE or over_subproc < TARGET_OVER_SUBPROC
+    print(f"{OURS_8_2}: {ratios[OURS_8_2]:.2f}x the single env (target {TARGET_OVER_SINGLE}x), {over_subproc:.2f}x "
+          f"{SUBPROC_2} (target {TARGET_OVER_SUBPROC}x)")
+    if args.skip_training:
+        return 1 if args.check and missed else 0
+
+    import torch
+
+    devices = ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+    print(f"\nPPO (SB3 defaults), {N_ENVS} envs, ALP-GMM, {args.ppo_timesteps} timesteps")
+    for device in devices:
+        results = {kind: train("ppo", kind, args.ppo_timesteps, device, args.seed, {})
+                   for kind in ("shared-memory", "subproc")}
+        for kind, result in results.items():
+            print_training(f"{device}: {kind}", result)
+        speedup = results["shared-memory"].steps_per_second / results["subproc"].steps_per_second
+        missed = missed or speedup < TARGET_PPO
+        print(f"{device}: teachgym.vector / SubprocVecEnv {speedup:.2f}x (target {TARGET_PPO}x)")
+    print(f"\nSAC (tma preset, learning_starts {args.sac_learning_starts}), {N_ENVS} envs, ALP-GMM, "
+          f"{args.sac_timesteps} timesteps, teachgym.vector")
+    for device in devices:
+        sac = {"preset": "tma", "learning_starts": args.sac_learning_starts}
+        print_training(device, train("sac", "shared-memory", args.sac_timesteps, device, args.seed, sac))
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

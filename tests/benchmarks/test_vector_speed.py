@@ -1,0 +1,26 @@
+"""The vector env speed benchmark runs end to end and prints its table, and its training timer splits the time
+(figures are not asserted: speed targets live in the benchmark's output, not in timed tests)."""
+
+from teachgym.benchmarks import vector_speed
+
+
+def test_prints_every_case_with_its_ratio_to_the_single_env(capsys):
+    assert vector_speed.main(["--steps", "64", "--rounds", "1", "--skip-training"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "Python 3" in lines[0]  # where it was measured
+    names = [vector_speed.SINGLE] + [case.name for case in vector_speed.vector_cases()]
+    rows = {line[:44].strip(): line[44:].split() for line in lines if line[:44].strip() in names}
+    assert list(rows) == names
+    assert rows[vector_speed.SINGLE][1] == "1.00" and all(float(rate) > 0 for rate, _ in rows.values())
+    assert lines[-1].startswith(f"{vector_speed.OURS_8_2}: ") and "target 3.0x" in lines[-1]
+
+
+def test_training_is_timed_with_its_env_inference_and_gradient_seconds():
+    ppo = vector_speed.train("ppo", "shared-memory", 128, "cpu", 0, {"n_steps": 16, "batch_size": 64, "n_epochs": 1,
+                                                                        "policy_kwargs": {"net_arch": [8]}})
+    sac = vector_speed.train("sac", "subproc", 96, "cpu", 0, {"learning_starts": 48, "batch_size": 16,
+                                                              "policy_kwargs": {"net_arch": [8]}})
+    for result in (ppo, sac):
+        assert result.seconds > 0 and result.steps_per_second > 0
+        assert 0 < result.env + result.inference + result.gradient <= result.seconds
+        assert result.env > 0 and result.inference > 0 and result.gradient > 0

@@ -247,6 +247,38 @@ def run_curriculum(
     exploratory episodes have ``trains_student`` False in their record, and run a simulated student with
     ``learning = False`` (its competence stays as it was).
 
+    For several envs in your own RL code, :func:`teachgym.vector.make_gym_vec_env` gives a gymnasium ``VectorEnv``
+    whose ``set_task(index, task)`` sets the task of env ``index``'s next episode (its next-step autoreset included).
+    A CleanRL-style loop with a teacher (``agent`` stands for your policy; store transitions and update it as
+    CleanRL's PPO or SAC does, skipping the autoreset steps)::
+
+        import numpy as np
+
+        import teachgym
+        from teachgym.teachers import make_teacher
+        from teachgym.vector import make_gym_vec_env
+
+        total_steps = 20_000
+        envs = make_gym_vec_env("teachgym/StumpTracks-v0", 8, workers=2, env_kwargs={"body": "classic_bipedal"})
+        knowledge = envs.call("expert_knowledge")[0]
+        teacher = make_teacher("alp-gmm", envs.task_space, seed=0, reward_range=knowledge.reward_range)
+        rng = np.random.default_rng(0)
+        agent = lambda observations: rng.uniform(-1.0, 1.0, envs.action_space.shape)  # your policy
+        for index in range(envs.num_envs):  # the first episodes run teacher tasks too
+            envs.set_task(index, teacher.sample_task())
+        observations, infos = envs.reset(seed=0)
+        returns = np.zeros(envs.num_envs)
+        for step in range(total_steps // envs.num_envs):
+            actions = agent(observations)
+            observations, rewards, terminations, truncations, infos = envs.step(actions)
+            returns += rewards  # 0 at an autoreset step
+            for index in np.flatnonzero(terminations | truncations):
+                task = [infos["task"][name][index] for name in envs.task_space.names]
+                teacher.update(task, returns[index], success=bool(infos["success"][index]))
+                envs.set_task(index, teacher.sample_task())  # exactly this env's next episode
+                returns[index] = 0.0
+        envs.close()
+
     Returns:
         One record per episode, in order; ``timesteps`` counts the steps of this loop.
 

@@ -19,7 +19,7 @@ STYLE = ("body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1
          "overflow-wrap:anywhere}"
          ".table{overflow-x:auto;max-width:100%}table{border-collapse:collapse;margin:1em 0}"
          "th,td{border:1px solid #bbb;padding:.25em .6em;text-align:right;overflow-wrap:normal}"
-         "th:first-child,td:first-child{text-align:left}th{background:#eee}"
+         "th:first-child,td:first-child{text-align:left;min-width:10em}th{background:#eee}"
          "figure{margin:1em 0}img{max-width:100%;height:auto}figcaption{font-size:.9em;color:#444}"
          "code{background:#f4f4f4}summary{cursor:pointer;font-weight:bold}")
 

@@ -49,6 +49,16 @@ REFERENCE = {
     ("old_big_quadru", "zeros", 0): (124, -84.231),
     ("old_big_quadru", "gait", 0): (91, -118.358),
     ("classic_bipedal", "zeros", 0): (84, -109.988),  # the new bipedal falls within 85 steps whatever the push
+    # every other body, long episodes included: the same fixtures as TeachMyAgent's give the same motion to the end
+    ("classic_bipedal", "random", 0): (2000, -102.027),
+    ("old_big_quadru", "random", 0): (1853, -228.780),
+    ("small_bipedal", "gait", 0): (96, -112.596),
+    ("big_quadru", "zeros", 0): (158, -118.120),
+    ("spider", "gait", 0): (114, -130.332),
+    ("wheel", "gait", 0): (985, -188.416),
+    ("profile_chimpanzee", "gait", 0): (192, -121.791),
+    ("amphibious_bipedal", "gait", 0): (2000, -159.640),
+    ("millipede", "zeros", 0): (2000, -0.721),
 }
 
 

@@ -203,17 +203,27 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
         return shaping
 
     def _generate_terrain(self, task: np.ndarray) -> Terrain:
-        """Flat ground with obstacles from the end of the start pad to the end of the track."""
+        """Flat ground with obstacles from the end of the start pad to the end of the track.
+
+        The ground polyline has a point where each obstacle starts and where it ends, as TeachMyAgent's (Box2D's
+        contacts depend on where the ground's edges end); unlike TeachMyAgent's, which stops where the last obstacle
+        or gap starts, sometimes before the finish, it runs to the end of the track.
+        """
         track_end = TERRAIN_LENGTH * TERRAIN_STEP
         spacing = max(MIN_OBSTACLE_SPACING, self._obstacle_spacing(task))
         obstacles = []
+        ground = [(0.0, TERRAIN_HEIGHT)]
         x = self.startpad * TERRAIN_STEP
         while x < track_end:
+            ground.append((x, TERRAIN_HEIGHT))
             obstacle, x = self._generate_obstacle(x, TERRAIN_HEIGHT, task)
             if obstacle is not None:
                 obstacles.append(obstacle)
+            if x < track_end:
+                ground.append((x, TERRAIN_HEIGHT))
             x += spacing
-        return Terrain(ground=[(0.0, TERRAIN_HEIGHT), (track_end, TERRAIN_HEIGHT)], obstacles=obstacles)
+        ground.append((track_end, TERRAIN_HEIGHT))
+        return Terrain(ground=ground, obstacles=obstacles)
 
     def _observation_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         head = [ANGLE_BOUND, RATE_BOUND, RATE_BOUND, RATE_BOUND]

@@ -11,7 +11,7 @@ from Box2D.b2 import circleShape, fixtureDef, polygonShape
 
 from ..physics import BODY_CATEGORY, REFERENCE_TORQUE, TERRAIN_CATEGORY
 from ..terrain import GRIPPABLE, Surface
-from .spec import BodySpec, Contact, JointSpec, Point
+from .spec import BodySpec, Contact, JointSpec, Point, box
 
 
 class PartContact:
@@ -101,6 +101,16 @@ class ContactListener(Box2D.b2.contactListener):
                 self.critical_contact = True
 
 
+def _polygon(vertices: tuple[Point, ...]) -> polygonShape:
+    """A part's polygon; a centred axis-aligned rectangle through Box2D's own box constructor, as TeachMyAgent builds
+    its limbs: from a vertex list Box2D would order the corners otherwise, and so round mass, inertia and contacts
+    otherwise in the last bits."""
+    half_width, half_height = vertices[1][0], -vertices[1][1]
+    if half_width > 0.0 and half_height > 0.0 and vertices == box(half_width, half_height):
+        return polygonShape(box=(half_width, half_height))
+    return polygonShape(vertices=list(vertices))
+
+
 def _anchors(joint: JointSpec, x: float, y: float) -> dict[str, Point]:
     """The joint definition's anchor arguments: its two local anchors, or its world anchor for the spawn (x, y)."""
     if joint.local_anchors is not None:
@@ -126,7 +136,7 @@ class Body:
                 position=(x + part.position[0], y + part.position[1]),
                 angle=part.angle,
                 fixtures=fixtureDef(
-                    shape=polygonShape(vertices=list(part.vertices)),
+                    shape=_polygon(part.vertices),
                     density=part.density,
                     friction=part.friction,
                     restitution=0.0,

@@ -29,7 +29,8 @@ from .spec import (
 GROUND_ONLY = 0x0001  # the reference chimpanzee's collision mask
 TORSO_VERTICES = pixels((-12, 25), (12, 25), (8, -20), (-8, -20))
 TORSO_HEIGHT = 45 * PIXEL
-HEAD_WIDTH = 10 * PIXEL
+# A 10 x 20 px rectangle, listed as the reference lists it: built from this list rather than as a box, as there
+HEAD_VERTICES = pixels((-5, 10), (5, 10), (5, -10), (-5, -10))
 HEAD_HEIGHT = 20 * PIXEL
 HEAD_GAP = 0.2  # metres, not pixels, in the reference
 LEG_DOWN = 12 * PIXEL
@@ -109,7 +110,7 @@ def _head_and_torso() -> tuple[list[PartSpec], list[JointSpec]]:
     """The chimpanzees' head on a passive neck above the torso; both critical, as in the reference, and only the
     head gets the start push."""
     head = PartSpec(
-        "head", box(HEAD_WIDTH / 2, HEAD_HEIGHT / 2), (0.0, TORSO_HEIGHT / 2 + HEAD_HEIGHT / 2 + HEAD_GAP),
+        "head", HEAD_VERTICES, (0.0, TORSO_HEIGHT / 2 + HEAD_HEIGHT / 2 + HEAD_GAP),
         density=5.0, friction=0.1, colours=HULL_COLOURS, contact=Contact.CRITICAL, collides_with=GROUND_ONLY,
         pushed=True,
     )

@@ -2,6 +2,7 @@
 
 import math
 
+import Box2D
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -143,6 +144,21 @@ def test_same_seed_and_task_give_the_same_terrain(make_env):
 
     assert obstacles(first, task, seed=7) == obstacles(second, task, seed=7)
     assert obstacles(first, task, seed=7) != obstacles(first, task, seed=8)
+
+
+def test_ground_breaks_at_every_stump_edge_and_is_built_after_the_stumps(make_env):
+    env = make_env()
+    stumps = obstacles(env, {"stump_height": 1.0, "obstacle_spacing": 3.0})
+    terrain = env.unwrapped._terrain
+    track_end = TERRAIN_LENGTH * TERRAIN_STEP
+
+    edges = sorted({x for stump in stumps for x in (min(xs(stump)), max(xs(stump))) if x < track_end})
+    assert [x for x, _ in terrain.ground] == [0.0, *edges, track_end]
+    assert {y for _, y in terrain.ground} == {TERRAIN_HEIGHT}
+    # TeachMyAgent's fixtures, in its order: the stumps' polygons, then one edge per ground segment
+    ground_body = next(body for body in env.unwrapped._world.bodies if body.type == Box2D.b2_staticBody)
+    shapes = [type(fixture.shape).__name__ for fixture in ground_body.fixtures]
+    assert shapes == ["b2PolygonShape"] * len(stumps) + ["b2EdgeShape"] * (len(terrain.ground) - 1)
 
 
 # --------------------------------------------------------------------------------------------- Hexagon Tracks

@@ -21,11 +21,12 @@ import yaml
 
 from teachgym.errors import TeachgymError
 
-from .config import SIMULATED, ConfigError, RunConfig, check_output_folder, field_docs
+from .config import SIMULATED, ConfigError, RunConfig, check_output_folder, field_docs, read_yaml
 
 EXIT_BAD_INPUT = 2
 EXIT_RUNS_FAILED = 1
 EXIT_CLOSED_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
+SELF_CONTAINED_HELP = "embed the figures in report.html (one file to send; default: PNG files in report/figures/)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,16 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
     sweeping.add_argument("--workers", type=int, help="processes of the local executor (default: all cores)")
     sweeping.add_argument("--address", help="Ray cluster address (auto, host:port or ray://...)")
     sweeping.add_argument("--no-report", action="store_true", help="do not write the report at the end")
+    sweeping.add_argument("--self-contained", action="store_true", help=SELF_CONTAINED_HELP)
     sweeping.set_defaults(handler=_sweep)
 
     reporting = commands.add_parser("report", help="statistics, tables and figures of a sweep or run folder",
-                                    description="Write report.md, report.html and PNG figures for a folder of runs.")
+                                    description="Write report.md, report.html, PNG figures and scores.csv for a "
+                                                "folder of runs.")
     reporting.add_argument("folder", type=_path, help="a sweep folder or a run folder")
     reporting.add_argument("--out", type=_path, help="the report goes to OUT/report (default: FOLDER/report)")
+    reporting.add_argument("--self-contained", action="store_true", help=SELF_CONTAINED_HELP)
     reporting.set_defaults(handler=_report)
 
     showing = commands.add_parser("show", help="status and latest metrics of runs",
-                                  description="One line per run folder found in the given folders.")
+                                  description="A sweep folder (with sweep.yaml): one table, a row per env, teacher and "
+                                              "student. Any other folder: one line per run folder below it.")
     showing.add_argument("folders", nargs="+", type=_path, help="run or sweep folders")
     showing.set_defaults(handler=_show)
 
@@ -233,24 +238,16 @@ def _import_test_set(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------------------------------- sweep
 def _sweep(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from .executors import run_sweep
     from .sweep import Sweep
+    from .sweep_progress import SweepProgress
 
     sweep = Sweep.from_yaml(args.file)
     if args.out is None:
         check_output_folder(sweep.out, f"{args.file}: out")
     else:
         check_output_folder(args.out, "--out")
-    # disable=None: no bar when stderr is not a terminal (CI logs, files)
-    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, dynamic_ncols=True, disable=None) as bar:
-        def progress(done: int, total: int, run_id: str, status: str, detail: str) -> None:
-            bar.set_postfix_str(f"{run_id}: {status}")
-            bar.update(done - bar.n)
-            if status == "claimed":
-                bar.write(f"skipping {run_id}: {detail}", file=sys.stderr)
-
+    with SweepProgress(len(sweep.runs), sweep.name) as progress:  # a bar on a terminal, else a line per run
         result = run_sweep(sweep, out=args.out, executor=args.executor, workers=args.workers,
                            address=args.address, progress=progress)
     failed = [run for run in result.runs if run.status == "failed"]
@@ -265,14 +262,14 @@ def _sweep(args: argparse.Namespace) -> int:
     if not args.no_report:
         from .report import write_report  # scipy and matplotlib: a second of start-up that --no-report saves
 
-        print(f"report: {write_report(result.out)}")
+        print(f"report: {write_report(result.out, self_contained=args.self_contained)}")
     return EXIT_RUNS_FAILED if failed else 0
 
 
 def _report(args: argparse.Namespace) -> int:
     from .report import DAMAGED, find_runs, write_report
 
-    print(f"report: {write_report(args.folder, out=args.out)}")
+    print(f"report: {write_report(args.folder, out=args.out, self_contained=args.self_contained)}")
     for record in find_runs(args.folder):
         if record.state == DAMAGED:
             print(f"teachgym: warning: run {record.run_id} not used: {record.problem}", file=sys.stderr)
@@ -281,16 +278,48 @@ def _report(args: argparse.Namespace) -> int:
 
 # -------------------------------------------------------------------------------------------------------- show
 def _show(args: argparse.Namespace) -> int:
-    folders = []
+    from .sweep import SWEEP_FILE
+
+    folders, sweeps = [], []
     for folder in args.folders:
         if not folder.is_dir():
             raise ConfigError(str(folder), "is a file; expected a run or sweep folder" if folder.exists()
                               else "no such folder")
-        folders += sorted(path.parent for path in folder.rglob("config.yaml"))
-    if not folders:
+        if (folder / SWEEP_FILE).is_file():
+            sweeps.append(folder)
+        else:
+            folders += sorted(path.parent for path in folder.rglob("config.yaml"))
+    if not folders and not sweeps:
         raise ConfigError(" ".join(map(str, args.folders)), "no run folders (with a config.yaml) found")
-    _print_runs(folders)
+    for folder in sweeps:
+        _print_sweep(folder)
+    if folders:
+        _print_runs(folders)
     return 0
+
+
+def _print_sweep(folder: Path) -> None:
+    """One table for a sweep folder: a row per env, teacher and student (runs done, failed, not done, the IQM final
+    share of those done), then a line per failed or damaged run with its reason."""
+    from .report import DAMAGED, find_runs
+    from .report.scores import sweep_summary
+    from .sweep import SWEEP_FILE
+
+    try:
+        planned = read_yaml(folder / SWEEP_FILE, "the sweep file").get("runs", [])
+        expected = [run["id"] for run in planned if isinstance(run, dict) and isinstance(run.get("id"), str)]
+    except (ConfigError, AttributeError, TypeError):  # a damaged sweep.yaml: show what the folders hold
+        expected = []
+    runs = find_runs(folder) if any(folder.rglob("config.yaml")) else []
+    rows = [["env", "teacher", "student", "done", "failed", "not done", "IQM final"], *sweep_summary(runs, expected)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    print(f"sweep {folder}: {len(expected) or len(runs)} runs")
+    for row in rows:
+        print("  ".join(cell.ljust(width) if column < 3 else cell.rjust(width)
+                        for column, (cell, width) in enumerate(zip(row, widths))).rstrip())
+    for record in runs:
+        if record.state in ("failed", DAMAGED):
+            print(f"    {record.run_id}: {record.problem}")
 
 
 def _print_runs(folders: Sequence[Path]) -> None:

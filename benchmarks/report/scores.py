@@ -9,7 +9,8 @@ summary matrix and the figures agree.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,6 +154,25 @@ def ratios_to_baseline(by_teacher: dict[str, list[RunRecord]]) -> tuple[float, d
     means = {teacher: float(np.mean([r.final for r in group])) for teacher, group in by_teacher.items()
              if teacher != BASELINE}
     return baseline, {teacher: share / baseline if baseline > 0 else share for teacher, share in means.items()}
+
+
+def sweep_summary(runs: Sequence[RunRecord], expected: Iterable[str] = ()) -> list[list[str]]:
+    """One row per (env, teacher, student), the baseline first in each env: env, teacher, student, runs done (used),
+    failed, not done (running, interrupted, damaged, or one of the ``expected`` run ids without a folder yet), and
+    the IQM final share mastered of the runs done ("-" without any)."""
+    groups: dict[tuple[str, str, str], list[RunRecord]] = defaultdict(list)
+    for record in runs:
+        groups[record.env, record.teacher, record.student].append(record)
+    found = {record.run_id for record in runs}
+    missing = Counter(tuple(run_id.split("/")[:3]) for run_id in expected if run_id not in found)
+    rows = []
+    for key in sorted(set(groups) | set(missing), key=lambda k: (k[0], k[2], k[1] != BASELINE, k[1])):
+        group = groups.get(key, [])
+        done = present([record for record in group if record.problem is None], "final")
+        failed = sum(record.state == "failed" for record in group)
+        rows.append([*key, str(len(done)), str(failed), str(len(group) - len(done) - failed + missing[key]),
+                     number(iqm(done)) if done else "-"])
+    return rows
 
 
 def write_scores(path: Path, runs: Sequence[RunRecord]) -> None:

@@ -1,6 +1,8 @@
 """The teachgym command line: listings, runs, status, and one clear line with exit code 2 on bad input."""
 
+import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +13,8 @@ import yaml
 
 from teachgym.benchmarks import provenance
 from teachgym.benchmarks.cli import main
+from teachgym.benchmarks.run_folder import RunFolder
+from teachgym.benchmarks.statistics import iqm
 
 SIMULATED_FLAGS = ["--env", "teachgym/SimulatedStudent-v0", "--student", "simulated", "--total-timesteps", "600",
                    "--eval-every", "300", "--checkpoint-every", "300"]
@@ -102,8 +106,15 @@ def test_a_sweep_through_the_cli_writes_runs_and_a_report_and_a_rerun_runs_nothi
     out = tmp_path / "out"
     sweep = write_sweep(tmp_path / "sweep.yaml", out)
     assert main(["sweep", str(sweep), "--workers", "2"]) == 0
-    printed = capsys.readouterr().out
+    printed, progress = capsys.readouterr()
     assert f"sweep folder: {out}  (4 done, 0 failed)" in printed
+    # stderr is not a terminal here: no bar, a plain line per finished run with the time left
+    lines = progress.splitlines()
+    assert [line.split("]")[0] for line in lines] == [f"[{done}/4" for done in range(1, 5)]
+    assert sorted(line.split(" ")[1] for line in lines) == [f"SimulatedStudent/{t}/simulated/seed-{s}:"
+                                                            for t in ("alp-gmm", "random") for s in (0, 1)]
+    assert all(re.fullmatch(r"\[\d/4\] \S+: done; about \d+ s left", line) for line in lines[:3])
+    assert lines[3].endswith(": done; all finished")
     report = out / "report"
     assert f"report: {report}" in printed
     assert (report / "report.md").is_file() and (report / "report.html").is_file()
@@ -112,6 +123,7 @@ def test_a_sweep_through_the_cli_writes_runs_and_a_report_and_a_rerun_runs_nothi
     assert runs == [f"SimulatedStudent/{t}/simulated/seed-{s}" for t in ("alp-gmm", "random") for s in (0, 1)]
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and "report" not in p.parts}
     assert main(["sweep", str(sweep), "--no-report"]) == 0
+    assert capsys.readouterr().err == ""  # every run skipped: nothing finished
     after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and "report" not in p.parts}
     changed = [p for p in before if after[p] != before[p]]
     assert sorted(p.name for p in changed) == ["runs.csv", "sweep.yaml"]  # only the sweep's own summaries
@@ -179,3 +191,34 @@ def test_show_prints_the_versions_each_run_ran_with(tmp_path, capsys):
     assert not below["old"] or not below["old"][0].startswith("    ")  # a folder from before environment.json
     assert below["damaged"][0].startswith(f"    damaged: {runs['damaged'] / 'environment.json'} is unreadable")
     assert not below["damaged"][1:] or not below["damaged"][1].startswith("    versions")
+
+
+def test_show_summarises_a_sweep_folder_in_one_table(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_sweep(tmp_path / "sweep.yaml", out)), "--no-report"]) == 0
+    shutil.rmtree(out / "SimulatedStudent/random/simulated/seed-1")  # not started yet
+    RunFolder(out / "SimulatedStudent/alp-gmm/simulated/seed-1").set_status("failed", timesteps=0,
+                                                                             error="RuntimeError: boom")
+    finals = {}
+    for teacher in ("random", "alp-gmm"):
+        with (out / f"SimulatedStudent/{teacher}/simulated/seed-0/metrics.csv").open() as handle:
+            finals[teacher] = float(list(csv.DictReader(handle))[-1]["mastered_share"])
+    capsys.readouterr()
+    assert main(["show", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"sweep {out}: 4 runs"
+    assert [line.split() for line in lines[1:4]] == [
+        ["env", "teacher", "student", "done", "failed", "not", "done", "IQM", "final"],
+        ["SimulatedStudent", "random", "simulated", "1", "0", "1", f"{iqm([finals['random']]):.3f}"],
+        ["SimulatedStudent", "alp-gmm", "simulated", "1", "1", "0", f"{finals['alp-gmm']:.3f}"]]
+    assert lines[4:] == ["    SimulatedStudent/alp-gmm/simulated/seed-1: failed: RuntimeError: boom"]
+
+
+def test_report_self_contained_embeds_the_figures(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_sweep(tmp_path / "sweep.yaml", out, grids=[{
+        "envs": ["teachgym/SimulatedStudent-v0"], "teachers": ["random"], "students": ["simulated"], "seeds": 1}])),
+        "--no-report"]) == 0
+    assert main(["report", str(out), "--self-contained", "--out", str(tmp_path / "one-file")]) == 0
+    page = (tmp_path / "one-file" / "report" / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 3 and 'src="figures/' not in page

@@ -22,7 +22,9 @@ from teachgym.envs.simulated.student import (
     TASK_MARK_COLOUR,
 )
 
-SIMULATED_IDS = [env_id for env_id in teachgym.env_ids() if env_id.startswith("teachgym/SimulatedStudent")]
+# The rows over SimulatedStudent itself (the staircase variant has its own class and tests).
+SIMULATED_IDS = [env_id for env_id in teachgym.env_ids()
+                 if gym.spec(env_id).entry_point == "teachgym.envs.simulated.student:SimulatedStudent"]
 SMOOTH = "teachgym/SimulatedStudent-v0"
 INFEASIBLE = "teachgym/SimulatedStudent-Infeasible-v0"
 DISTRACTORS = "teachgym/SimulatedStudent-Distractors-v0"

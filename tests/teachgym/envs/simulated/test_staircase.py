@@ -37,7 +37,7 @@ def new_student(**kwargs) -> StaircaseStudent:
 
 
 def test_the_staircase_is_registered_as_a_simulated_student():
-    assert ENV_ID in teachgym.env_ids()
+    assert ENV_ID in teachgym.env_ids() and gym.spec(ENV_ID).max_episode_steps == 2
     student = gym.make(ENV_ID).unwrapped
     assert isinstance(student, StaircaseStudent)
     assert student.task_space.names == ("difficulty_x", "difficulty_y")

@@ -64,7 +64,7 @@ class CurrotTeacher(Teacher):
         n_particles: tasks making up the curriculum distribution.
         episodes_per_update: episodes between two updates.
         epsilon: the trust region: the farthest a particle moves in one update (Euclidean, in the unit cube where
-            every dimension spans [0, 1]).
+            every dimension spans [0, 1]), counted from where step 2 left it.
         delta: the performance threshold (episode return); None: ``reward_thresholds[1]`` (a return above which the
             student does well), else the middle of ``reward_range`` (the reference's default).
         reward_thresholds: ``(fail, do well)`` returns (the "low" expert knowledge); only its second value is used.

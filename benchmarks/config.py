@@ -20,6 +20,7 @@ import yaml
 
 from teachgym.errors import TeachgymError, did_you_mean
 from teachgym.teachers.expert import EXPERT_LEVELS
+from teachgym.vector import VEC_ENVS
 
 SIMULATED = "simulated"
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
@@ -60,7 +61,9 @@ class RunConfig:
     student_kwargs: Mapping[str, Any] = field(default_factory=dict)
     """student hyperparameters; 'preset' picks a named set (tma, tiny)"""
     n_envs: int = 1
-    """parallel training environments (subprocesses when more than one)"""
+    """parallel training environments (in worker processes when more than one)"""
+    vec_env: str = "shared-memory"
+    """with several envs: shared-memory (teachgym.vector, exact task control) or subproc (SB3's SubprocVecEnv)"""
     eval_every: int = 10_000
     """timesteps between evaluations on the test set"""
     test_set: Any = "default"
@@ -137,6 +140,10 @@ class RunConfig:
         for name in ("total_timesteps", "eval_every", "checkpoint_every"):
             _require_int(f"{where}.{name}", getattr(self, name), minimum=1, maximum=MAX_TIMESTEPS)
         _require_int(f"{where}.n_envs", self.n_envs, minimum=1, maximum=MAX_ENVS)
+        if self.vec_env not in VEC_ENVS:
+            raise ConfigError(f"{where}.vec_env", f"unknown vec env {self.vec_env!r}"
+                                                  f"{did_you_mean(str(self.vec_env), VEC_ENVS)}; expected one of "
+                                                  f"{list(VEC_ENVS)}")
         _require_int(f"{where}.seed", self.seed, minimum=0, maximum=MAX_SEED)
         if self.reset_student_every is not None:
             _require_int(f"{where}.reset_student_every", self.reset_student_every, minimum=1, maximum=MAX_TIMESTEPS)

@@ -321,7 +321,7 @@ class _RLRun(_Run):
         student_kwargs = dict(config.student_kwargs)
         normalization = preset_normalization(config.student, student_kwargs.get("preset"))
         vec_env = make_vec_env(config.env, config.n_envs, env_kwargs=dict(config.env_kwargs), seed=config.seed,
-                               wrappers=experiment.wrappers, **normalization)
+                               wrappers=experiment.wrappers, vec_env=config.vec_env, **normalization)
         if self.start is None:
             model = make_student(config.student, vec_env, device=config.device, seed=config.seed,
                                  tensorboard_log=str(self.folder.tensorboard), **student_kwargs)

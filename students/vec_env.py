@@ -21,7 +21,7 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecNormalize
 
 from teachgym.errors import UnknownNameError
-from teachgym.vector import VectorEngine, build_env, check_env_id, default_start_method
+from teachgym.vector import VEC_ENVS, VectorEngine, build_env, check_env_id, default_start_method
 from teachgym.vector.engine import preload_in_forkserver
 from teachgym.vector.sb3_env import EPISODE_INFO_KEYS, SharedMemoryVecEnv
 
@@ -31,9 +31,7 @@ from .exploration_mask import TrainStudentFlag
 __all__ = ["EPISODE_INFO_KEYS", "VEC_ENVS", "build_env", "default_start_method", "make_vec_env"]
 
 EnvWrapper = Callable[[gym.Env], gym.Env]
-# The VecEnv classes make_vec_env builds for several envs: teachgym.vector's (the default) or SB3's SubprocVecEnv.
-SHARED_MEMORY, SUBPROC = "shared-memory", "subproc"
-VEC_ENVS = (SHARED_MEMORY, SUBPROC)
+SHARED_MEMORY = VEC_ENVS[0]
 
 
 def _monitored_env(env_id: str, env_kwargs: Mapping[str, Any] | None, wrappers: Sequence[EnvWrapper]) -> gym.Env:

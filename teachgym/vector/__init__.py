@@ -37,10 +37,13 @@ from .gymnasium_env import SharedMemoryVectorEnv
 if TYPE_CHECKING:
     from .sb3_env import SharedMemoryVecEnv
 
-__all__ = ["SharedMemoryVectorEnv", "VectorEngine", "WorkerError", "build_env", "check_env_id",
+__all__ = ["VEC_ENVS", "SharedMemoryVectorEnv", "VectorEngine", "WorkerError", "build_env", "check_env_id",
            "default_start_method", "make_gym_vec_env", "make_vec_env", "usable_cores"]
 
 EnvWrapper = Callable[[gym.Env], gym.Env]
+# The vector envs training builds for several envs (teachgym.students.make_vec_env, RunConfig.vec_env): this
+# package's shared-memory VecEnv (the default) or Stable-Baselines3's SubprocVecEnv (one process per env).
+VEC_ENVS = ("shared-memory", "subproc")
 
 
 def check_env_id(env_id: str) -> None:

@@ -139,6 +139,7 @@ def test_a_corrupt_checkpoint_is_reported_not_trusted(tmp_path):
     ({"student_kwargs": {"preset": "tiny", "learning_rat": 1e-3}}, "RunConfig.student_kwargs", "learning_rate"),
     ({"total_timesteps": -5}, "RunConfig.total_timesteps", "expected an integer >= 1, got -5"),
     ({"n_envs": 0}, "RunConfig.n_envs", "expected an integer >= 1, got 0"),
+    ({"n_envs": 2, "vec_env": "subprocess"}, "RunConfig.vec_env", "did you mean 'subproc'"),
     ({"device": "gpu"}, "RunConfig.device", "expected auto, cpu, cuda or cuda:N, got 'gpu'"),
     ({"expert_knowledge": "hihg"}, "RunConfig.expert_knowledge", "did you mean 'high'"),
     ({"test_set": {"tasks": [[1.0, 2.0, 3.0]]}}, "RunConfig.test_set", "3 values, expected 2"),
@@ -164,13 +165,14 @@ def test_unknown_settings_in_a_config_file_are_named(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------------ RL students
-@pytest.mark.parametrize(("student", "teacher", "n_envs"), [
-    ("ppo", "alp-gmm", 1), ("ppo", "random", 2), ("sac", "alp-gmm", 2), ("sac", "random", 1),
+@pytest.mark.parametrize(("student", "teacher", "n_envs", "vec_env"), [
+    ("ppo", "alp-gmm", 1, "shared-memory"), ("ppo", "random", 2, "shared-memory"), ("sac", "alp-gmm", 2, "subproc"),
+    ("sac", "random", 1, "shared-memory"),
 ])
-def test_sb3_students_train_on_stump_tracks_with_a_teacher(tmp_path, student, teacher, n_envs):
+def test_sb3_students_train_on_stump_tracks_with_a_teacher(tmp_path, student, teacher, n_envs, vec_env):
     config = RunConfig(env="teachgym/StumpTracks-v0", teacher=teacher, student=student, student_kwargs=TINY,
-                       total_timesteps=400, n_envs=n_envs, eval_every=200, checkpoint_every=200, seed=1,
-                       test_set={"grid": {"stump_height": 2, "obstacle_spacing": 2}},
+                       total_timesteps=400, n_envs=n_envs, vec_env=vec_env, eval_every=200, checkpoint_every=200,
+                       seed=1, test_set={"grid": {"stump_height": 2, "obstacle_spacing": 2}},
                        env_kwargs={"body": "small_bipedal"}, out_dir=str(tmp_path / "run"))
     folder = run(config)
     assert_complete(folder, config, test_tasks=4)

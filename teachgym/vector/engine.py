@@ -268,6 +268,9 @@ class VectorEngine:
         except TaskError as error:
             raise TaskError(f"env {index}: {error}") from None
         self._check_open()
+        if self._pending_step:
+            raise TeachgymError("set_task between step_async() and step_wait(): the workers are reading the task "
+                                "slots; call it before step_async() or after step_wait()")
         self.buffers.tasks[index, : vector.size] = vector
         self.buffers.task_pending[index] = True
         if kwargs != self._sent_task_kwargs[index]:
@@ -307,6 +310,7 @@ class VectorEngine:
         """Reset the envs ``indices`` (all by default), each with its seed and options; returns their reset infos
         by env index (their observations are in ``buffers.observations``)."""
         self._check_open()
+        self._finish_pending_step()
         indices = list(range(self.num_envs)) if indices is None else [int(index) for index in indices]
         seeds = [None] * len(indices) if seeds is None else list(seeds)
         options = [None] * len(indices) if options is None else list(options)
@@ -329,6 +333,7 @@ class VectorEngine:
         """Run the runner method ``command`` (``call``, ``get_attr``, ``set_attr``, ``is_wrapped``) on the envs
         ``indices``, with ``arguments`` after the indices; the results in the order of ``indices``."""
         self._check_open()
+        self._finish_pending_step()
         indices = [int(index) for index in indices]
         chosen = set(indices)
         busy = [worker for worker in self.workers if chosen.intersection(worker.indices)]
@@ -351,6 +356,11 @@ class VectorEngine:
     def _check_open(self) -> None:
         if self._closed:
             raise WorkerError("this teachgym.vector env is closed")
+
+    def _finish_pending_step(self) -> None:
+        """Read the replies of a step started and never waited for (a reset or a call cancels it)."""
+        if self._pending_step:
+            self.step_wait()
 
     def _take_task_kwargs(self, worker: _LocalWorker | _ProcessWorker) -> dict[int, dict[str, Any]]:
         return {index: self._task_kwargs.pop(index) for index in worker.indices if index in self._task_kwargs}

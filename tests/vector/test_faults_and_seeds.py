@@ -10,6 +10,7 @@ import pytest
 from stable_baselines3 import PPO, SAC
 
 import teachgym  # noqa: F401  (registers the ids)
+from teachgym.errors import TeachgymError
 from teachgym.vector import WorkerError, make_vec_env
 
 from .helpers import CARTPOLE, PENDULUM, random_actions
@@ -85,5 +86,19 @@ def test_sb3_learns_a_few_hundred_steps_through_it(algorithm):
         assert model.num_timesteps == 256
         # 64 steps of each env: one 50-step episode each, with the Monitor's infos
         assert [(info["l"], "task" in info) for info in model.ep_info_buffer] == [(50, True)] * 4
+    finally:
+        vec_env.close()
+
+
+def test_a_reset_cancels_a_step_never_waited_for_and_tasks_wait_for_the_step_to_end():
+    vec_env = make_vec_env(PENDULUM, 2, workers=1, seed=0)
+    try:
+        vec_env.reset()
+        vec_env.step_async(np.zeros((2, 1), dtype=np.float32))
+        with pytest.raises(TeachgymError, match="set_task between step_async"):
+            vec_env.set_task(0, [1.0, 1.0, 10.0, 2.0])
+        vec_env.seed(0)
+        np.testing.assert_array_equal(vec_env.reset(), make_vec_env(PENDULUM, 2, workers=0, seed=0).reset())
+        vec_env.step(np.zeros((2, 1), dtype=np.float32))  # the pipes are in step
     finally:
         vec_env.close()

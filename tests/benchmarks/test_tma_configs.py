@@ -69,3 +69,18 @@ def test_every_env_runs_the_body_teachmyagent_ran_there(name):
         challenge = env_label.rsplit("-", 1)[0] if name == "challenges" else env_label
         bodies.setdefault(challenge, set()).add(run.config.env_kwargs.get("body"))
     assert bodies == {challenge: {body} for challenge, body in PAPER_BODIES[name].items()}
+
+
+def test_self_paced_at_high_takes_the_easy_start_unless_told_teachmyagents_way():
+    """TeachMyAgent's scripts give Self-Paced no initial distribution at ``high``; ours does, and ``null`` undoes it."""
+    from teachgym.benchmarks.config import RunConfig
+    from teachgym.benchmarks.experiment import prepare
+
+    def initial(**teacher_kwargs):
+        config = RunConfig(env="teachgym/StumpTracks-v0", teacher="self-paced", student="sac", expert_knowledge="high",
+                           teacher_kwargs={"preset": "tma", **teacher_kwargs}, out_dir="unused")
+        return prepare(config).teacher_hyperparameters["initial_distribution"]
+
+    easy = initial()
+    assert easy["mean"] == pytest.approx([0.0, 6.0]) and easy["std"] == pytest.approx([0.3, 0.6])
+    assert initial(initial_distribution=None) is None

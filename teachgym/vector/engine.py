@@ -15,7 +15,6 @@ import os
 import pickle
 import weakref
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import wait
 from typing import Any
 
 import cloudpickle
@@ -29,6 +28,7 @@ from .buffers import SKIP, STEP, SharedBuffers, block_size, buffer_layout
 from .worker import EnvRunner, StepResult, worker_main
 
 CLOSE_TIMEOUT_S = 5.0
+LIVENESS_CHECK_S = 0.5
 
 
 class WorkerError(TeachgymError, RuntimeError):
@@ -49,11 +49,12 @@ def default_start_method() -> str:
 
 
 def preload_in_forkserver(start_method: str, modules: Sequence[str]) -> None:
-    """With ``forkserver``, have the fork server import ``modules`` (and this engine) when it starts, so that its
-    children start in milliseconds rather than each importing them (SB3 and torch take seconds). It only counts if
-    the fork server has not started yet in this process; other start methods ignore it."""
+    """With ``forkserver``, have the fork server import ``modules``, this engine and the main module (which every
+    child imports otherwise: a test runner's takes a second) when it starts, so that its children start in
+    milliseconds rather than each importing them (SB3 and torch take seconds). It only counts if the fork server
+    has not started yet in this process; other start methods ignore it."""
     if start_method == "forkserver":
-        multiprocessing.get_context("forkserver").set_forkserver_preload([__name__, *modules])
+        multiprocessing.get_context("forkserver").set_forkserver_preload(["__main__", __name__, *modules])
 
 
 def split_envs(n_envs: int, workers: int) -> list[list[int]]:
@@ -105,9 +106,10 @@ class _ProcessWorker:
             self._raise_death()
 
     def receive(self) -> Any:
-        ready = wait([self.connection, self.process.sentinel])
-        if self.connection not in ready and not self.connection.poll():
-            self._raise_death()
+        # A dead worker's end of the pipe closes, which wakes the poll; the liveness check covers the rest.
+        while not self.connection.poll(LIVENESS_CHECK_S):
+            if not self.process.is_alive():
+                self._raise_death()
         try:
             status, *reply = pickle.loads(self.connection.recv_bytes())
         except (EOFError, OSError):
@@ -283,7 +285,8 @@ class VectorEngine:
         self._check_open()
         self.buffers.operations[:] = operations
         self._pending_step = True
-        busy = [worker for worker in self.workers if np.any(operations[worker.indices] != SKIP)]
+        active = operations != SKIP
+        busy = self.workers if active.all() else [worker for worker in self.workers if active[worker.indices].any()]
         self._busy = busy
         self._broadcast(busy, "step", lambda worker: (self._take_task_kwargs(worker),))
 

@@ -5,7 +5,11 @@ Run ``python -m teachgym.benchmarks.vector_speed``. Part one steps Stump Tracks 
 one env in this process (the reference), ``SubprocVecEnv`` with 2 envs, teachgym.vector with 8 envs on 2 workers and
 16 envs on 2 and on 4 workers, and gymnasium's ``AsyncVectorEnv`` (shared memory) with 8 envs, in interleaved rounds;
 each rate is printed with its ratio to the reference (the median of the per-round ratios, so machine noise hits
-both). The targets: 8 envs on 2 workers at least 1.5x the single env and 3x ``SubprocVecEnv`` with 2 envs.
+both). The targets: 8 envs on 2 workers at least 1.5x the single env and 3x ``SubprocVecEnv`` with 2 envs. Beside
+each rate, the CPU time all its processes spent per env step (Linux), and the single env's over it: what share of
+the CPU goes into stepping envs. Rates need free cores (other load on the machine takes them from the workers, not
+from the single env); the CPU cost per step holds up better, and k workers on k free cores reach at most k times
+that share.
 
 Part two trains: PPO with SB3's defaults on 8 Stump Tracks envs under ALP-GMM (the run API's curriculum callback),
 through teachgym.vector and through ``SubprocVecEnv`` (target: 2x), and SAC with the ``tma`` preset through
@@ -16,12 +20,14 @@ available both are also trained on the GPU. The first line says where the figure
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -71,8 +77,29 @@ def vector_cases() -> list[Case]:
     ]
 
 
-def vector_steps_per_second(case: Case, envs: Any, steps: int, seed: int) -> float:
-    """Random-action env steps per second of ``envs`` (all its envs together) over about ``steps`` env steps."""
+def cpu_seconds(processes: list[Any]) -> float:
+    """CPU seconds used so far by this process and ``processes`` (worker processes; read from /proc, so 0 for
+    them where there is no /proc)."""
+    total = time.process_time()
+    for process in processes:
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def worker_processes(envs: Any) -> list[Any]:
+    """The worker processes of a teachgym.vector env, a SubprocVecEnv or an AsyncVectorEnv."""
+    if hasattr(envs, "engine"):
+        return [worker.process for worker in envs.engine.workers if hasattr(worker, "process")]
+    return list(envs.processes)
+
+
+def vector_steps_per_second(case: Case, envs: Any, steps: int, seed: int) -> tuple[float, float]:
+    """Random-action env steps per second of ``envs`` (all its envs together) over about ``steps`` env steps, and
+    the CPU seconds its processes spent per env step."""
     n_envs = envs.num_envs
     space = envs.single_action_space if case.gymnasium_api else envs.action_space
     actions = random_actions(space, max(1, steps // n_envs) * n_envs, np.random.default_rng(seed))
@@ -82,31 +109,52 @@ def vector_steps_per_second(case: Case, envs: Any, steps: int, seed: int) -> flo
     else:
         envs.seed(seed)
         envs.reset()
-    start = time.perf_counter()
+    processes = worker_processes(envs)
+    cpu_start, start = cpu_seconds(processes), time.perf_counter()
     for batch in batches:
         envs.step(batch)
-    return len(actions) / (time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return len(actions) / seconds, (cpu_seconds(processes) - cpu_start) / len(actions)
 
 
-def random_action_rates(steps: int, rounds: int, seed: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Median steps/s of the single env and of every vector case over interleaved rounds, and the median per-round
-    ratio of each to the single env."""
+def single_steps_per_second(env: gym.Env, steps: int, seed: int) -> tuple[float, float]:
+    """:func:`~.env_speed.steps_per_second` of one env in this process, and the CPU seconds it spent per step."""
+    cpu_start = time.process_time()
+    rate = steps_per_second(env, steps, seed)
+    return rate, (time.process_time() - cpu_start) / steps
+
+
+@dataclass
+class Rate:
+    """A case's median steps/s and CPU seconds per step, and the median per-round ratio of each to the single
+    env's (its steps/s over the single env's; the single env's CPU per step over its)."""
+
+    steps_per_second: float
+    cpu_per_step: float
+    ratio: float
+    cpu_ratio: float
+
+
+def random_action_rates(steps: int, rounds: int, seed: int) -> dict[str, Rate]:
+    """The single env and every vector case, measured in interleaved rounds."""
     single = gym.make(HEADLINE_ID, **ENV_KWARGS)
     cases = vector_cases()
     built = [case.build() for case in cases]
-    rates: dict[str, list[float]] = {SINGLE: [], **{case.name: [] for case in cases}}
+    measured: dict[str, list[tuple[float, float]]] = {SINGLE: [], **{case.name: [] for case in cases}}
     try:
         for round_index in range(rounds):
-            rates[SINGLE].append(steps_per_second(single, steps, seed + round_index))
+            measured[SINGLE].append(single_steps_per_second(single, steps, seed + round_index))
             for case, envs in zip(cases, built):
-                rates[case.name].append(vector_steps_per_second(case, envs, steps, seed + round_index))
+                measured[case.name].append(vector_steps_per_second(case, envs, steps, seed + round_index))
     finally:
         single.close()
         for envs in built:
             envs.close()
-    medians = {name: statistics.median(values) for name, values in rates.items()}
-    ratios = {name: statistics.median(v / r for v, r in zip(values, rates[SINGLE])) for name, values in rates.items()}
-    return medians, ratios
+    reference = measured[SINGLE]
+    return {name: Rate(statistics.median(rate for rate, _ in values), statistics.median(cpu for _, cpu in values),
+                       statistics.median(rate / single_rate for (rate, _), (single_rate, _) in zip(values, reference)),
+                       statistics.median(single_cpu / cpu for (_, cpu), (_, single_cpu) in zip(values, reference)))
+            for name, values in measured.items()}
 
 
 class Stopwatch:
@@ -188,15 +236,17 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
 
     print(provenance.describe())
-    rates, ratios = random_action_rates(args.steps, args.rounds, args.seed)
+    rates = random_action_rates(args.steps, args.rounds, args.seed)
     print(f"\n{HEADLINE_ID} ({HEADLINE_BODY}), random actions, median of {args.rounds} interleaved rounds of "
           f"{args.steps} env steps")
-    print(f"{'':<44} {'steps/s':>9} {'x single':>9}")
+    print(f"{'':<44} {'steps/s':>9} {'x single':>9} {'CPU us/step':>12} {'CPU share':>10}")
     for name, rate in rates.items():
-        print(f"{name:<44} {rate:>9.0f} {ratios[name]:>9.2f}")
-    over_subproc = ratios[OURS_8_2] / ratios[SUBPROC_2]
-    missed = ratios[OURS_8_2] < TARGET_OVER_SINGLE or over_subproc < TARGET_OVER_SUBPROC
-    print(f"{OURS_8_2}: {ratios[OURS_8_2]:.2f}x the single env (target {TARGET_OVER_SINGLE}x), {over_subproc:.2f}x "
+        print(f"{name:<44} {rate.steps_per_second:>9.0f} {rate.ratio:>9.2f} {rate.cpu_per_step * 1e6:>12.1f} "
+              f"{rate.cpu_ratio:>10.2f}")
+    ours = rates[OURS_8_2].ratio
+    over_subproc = ours / rates[SUBPROC_2].ratio
+    missed = ours < TARGET_OVER_SINGLE or over_subproc < TARGET_OVER_SUBPROC
+    print(f"{OURS_8_2}: {ours:.2f}x the single env (target {TARGET_OVER_SINGLE}x), {over_subproc:.2f}x "
           f"{SUBPROC_2} (target {TARGET_OVER_SUBPROC}x)")
     if args.skip_training:
         return 1 if args.check and missed else 0

@@ -11,7 +11,8 @@ def test_prints_every_case_with_its_ratio_to_the_single_env(capsys):
     names = [vector_speed.SINGLE] + [case.name for case in vector_speed.vector_cases()]
     rows = {line[:44].strip(): line[44:].split() for line in lines if line[:44].strip() in names}
     assert list(rows) == names
-    assert rows[vector_speed.SINGLE][1] == "1.00" and all(float(rate) > 0 for rate, _ in rows.values())
+    assert rows[vector_speed.SINGLE][1] == "1.00" and rows[vector_speed.SINGLE][3] == "1.00"
+    assert all(float(rate) > 0 and float(cpu) > 0 for rate, _, cpu, _ in rows.values())
     assert lines[-1].startswith(f"{vector_speed.OURS_8_2}: ") and "target 3.0x" in lines[-1]
 
 

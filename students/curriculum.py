@@ -64,9 +64,7 @@ class CurriculumCallback(BaseCallback):
     With envs from :mod:`teachgym.vector` (what ``make_vec_env`` builds for several envs), task control is exact:
     while ``learn()`` runs, the callback sees every finished episode inside the env step, before the env's
     autoreset; it credits the episode to the teacher, samples the teacher's next task and queues it with
-    ``set_task(index, task)``, so that very sample is the task of the env's next episode. (A teacher that uses
-    value estimates is credited after the step, as below: its episode's discounted return needs the step's reward
-    as the model sees it.)
+    ``set_task(index, task)``, so that very sample is the task of the env's next episode.
 
     With other VecEnvs (``DummyVecEnv``, ``SubprocVecEnv``), tasks are sent with ``env_method("set_task", task,
     indices=[i])`` (``set_attr`` would stop at the outermost wrapper), so they take effect at the env's next reset.
@@ -133,7 +131,7 @@ class CurriculumCallback(BaseCallback):
         # Either learn() has just reset the envs with the initial tasks, or no task was sent yet. With exact task
         # control every env gets its next task when its episode ends; otherwise every env needs a teacher task
         # pending for its next episode now. A later learn() on the same callback continues as it was.
-        self._exact = _exact_task_control(self.training_env, self.teacher)
+        self._exact = _exact_task_control(self.training_env)
         if not self._started:
             if self._exact is None:
                 self.send_initial_tasks(self.training_env)
@@ -159,9 +157,14 @@ class CurriculumCallback(BaseCallback):
             self._exact.set_episode_end_hook(None)
             self._exact = None
 
-    def _on_episode_end(self, index: int, info: dict) -> None:
+    def _on_episode_end(self, index: int, reward: float, info: dict) -> None:
         """Inside the env step, before env ``index``'s autoreset: credit its episode, queue its next task."""
-        self._report(_episode_record(index, info, int(self.model.num_timesteps) + self.training_env.num_envs))
+        record = _episode_record(index, info, int(self.model.num_timesteps) + self.training_env.num_envs)
+        if self._episode_starts is not None:
+            initial_observation, discounted_return = self._episode_starts.ending(index, reward)
+            self.teacher.record_episode(initial_observation, length=record.length,
+                                        discounted_return=discounted_return)
+        self._report(record)
         self._send_task(self.training_env, index)
 
     def _on_step(self) -> bool:
@@ -198,17 +201,17 @@ class CurriculumCallback(BaseCallback):
     def _send_task(self, vec_env: VecEnv, index: int) -> None:
         task = self.teacher.sample_task()
         flag = {"train_student": trains_on_last_sample(self.teacher)} if self._explores else {}
-        exact = _exact_task_control(vec_env, self.teacher)
+        exact = _exact_task_control(vec_env)
         if exact is not None:
             exact.set_task(index, task, **flag)
         else:
             vec_env.env_method("set_task", task, indices=[index], **flag)
 
 
-def _exact_task_control(vec_env: VecEnv, teacher: Teacher) -> SharedMemoryVecEnv | None:
-    """The teachgym.vector env under ``vec_env``'s wrappers when the curriculum can run exactly on it, else None."""
+def _exact_task_control(vec_env: VecEnv) -> SharedMemoryVecEnv | None:
+    """The teachgym.vector env under ``vec_env``'s wrappers (the curriculum runs exactly on it), else None."""
     base = vec_env.unwrapped
-    return base if isinstance(base, SharedMemoryVecEnv) and not uses_value_estimates(teacher) else None
+    return base if isinstance(base, SharedMemoryVecEnv) else None
 
 
 def _episode_record(index: int, info: dict, timesteps: int) -> EpisodeRecord:

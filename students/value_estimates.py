@@ -80,6 +80,12 @@ class EpisodeStarts:
             self.discounted_returns[index], self._discounts[index] = 0.0, 1.0
         return ended
 
+    def ending(self, index: int, reward: float) -> tuple[np.ndarray, float]:
+        """What :meth:`step` will report for env ``index`` if its episode ends at the next step with ``reward``:
+        its first observation and discounted return (for a caller that must know before the step is accounted)."""
+        return self.initial_observations[index].copy(), float(self.discounted_returns[index]
+                                                               + self._discounts[index] * np.float64(reward))
+
 
 def original_observations(vec_env: VecEnv, observations: np.ndarray) -> np.ndarray:
     """The envs' latest observations as the envs returned them: ``observations`` (what the model got) unless a

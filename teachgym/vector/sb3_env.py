@@ -23,8 +23,8 @@ from .engine import VectorEngine
 # What Monitor copies from the last step's info into info["episode"] (what the curriculum needs).
 EPISODE_INFO_KEYS = ("task", "success")
 # Called inside step_wait for every env whose episode has just ended, before its autoreset: (env index, the final
-# step's info, with "terminal_observation").
-EpisodeEndHook = Callable[[int, dict[str, Any]], None]
+# step's reward as step_wait returns it, the final step's info, with "terminal_observation").
+EpisodeEndHook = Callable[[int, float, dict[str, Any]], None]
 
 
 class SharedMemoryVecEnv(VecEnv):
@@ -62,8 +62,8 @@ class SharedMemoryVecEnv(VecEnv):
         self.engine.set_task(index, task, **kwargs)
 
     def set_episode_end_hook(self, hook: EpisodeEndHook | None) -> None:
-        """Call ``hook(index, info)`` for every env whose episode ends, inside ``step_wait`` and before the env's
-        autoreset (None: no hook, envs reset in their workers at once)."""
+        """Call ``hook(index, reward, info)`` for every env whose episode ends, inside ``step_wait`` and before the
+        env's autoreset (None: no hook, envs reset in their workers at once)."""
         self._hook = hook
 
     def reset(self) -> VecEnvObs:
@@ -94,7 +94,7 @@ class SharedMemoryVecEnv(VecEnv):
         if self._hook is not None and finished:
             for index in finished:
                 infos[index]["terminal_observation"] = buffers.observations[index].copy()
-                self._hook(index, infos[index])
+                self._hook(index, float(rewards[index]), infos[index])
             for index, reset_info in self.engine.reset(finished).items():
                 self.reset_infos[index] = reset_info
         return buffers.observations.copy(), rewards, dones, infos

@@ -65,10 +65,15 @@ def test_episode_starts_keep_each_envs_first_observation_and_discounted_return()
     ended = starts.step([4.0, 1.0], np.array([True, True]), np.array([[9.0], [9.5]]))
     assert ended[0][1] == 1.0 + 0.5 * 2.0 + 0.25 * 4.0 and ended[1] == (pytest.approx([3.0]), 1.0)
     np.testing.assert_array_equal(starts.initial_observations, [[9.0], [9.5]])
+    starts.step([1.0, 1.0], np.array([False, False]), np.array([[0.0], [0.0]]))
+    observation, discounted_return = starts.ending(0, 2.0)  # what the next step reports if env 0 ends with 2
+    assert (observation.tolist(), discounted_return) == ([9.0], 1.0 + 0.5 * 2.0)
+    assert starts.step([2.0, 0.0], np.array([True, False]), np.array([[0.0], [0.0]]))[0][1] == discounted_return
 
 
-def test_the_callback_gives_self_paced_the_models_values_and_each_episodes_own_first_observation():
-    vec_env = make_vec_env(STUDENT, 1, seed=0, normalize_observations=True)
+@pytest.mark.parametrize("n_envs", [1, 2])  # 2: teachgym.vector, credited inside the step
+def test_the_callback_gives_self_paced_the_models_values_and_each_episodes_own_first_observation(n_envs):
+    vec_env = make_vec_env(STUDENT, n_envs, seed=0, normalize_observations=True)
     space = vec_env.get_attr("task_space", [0])[0]
     teacher = make_teacher("self-paced", space, seed=0, device="cpu", update_frequency=40, update_offset=40)
     views, tasks = [], []

@@ -31,9 +31,12 @@ def check_sb3_face(episode_lengths, workers, steps):
     vec_env = make_shared_vec_env(PENDULUM, N_ENVS, workers=workers, seed=0, wrappers=wrappers_for(episode_lengths))
     episodes = [0] * N_ENVS
     expected = {index: task_of(0, index) for index in range(N_ENVS)}
+    rewards = {index: [] for index in range(N_ENVS)}  # the rewards of each running episode but its last
 
-    def on_end(index, info):
+    def on_end(index, reward, info):
+        assert reward == pytest.approx(info["episode"]["r"] - sum(rewards[index]), abs=1e-4)
         assert list(info["episode"]["task"].values()) == expected[index]
+        rewards[index] = []
         episodes[index] += 1
         expected[index] = task_of(episodes[index], index)
         vec_env.set_task(index, expected[index])
@@ -44,7 +47,9 @@ def check_sb3_face(episode_lengths, workers, steps):
         vec_env.set_episode_end_hook(on_end)
         vec_env.reset()
         for _ in range(steps):
-            dones = vec_env.step(np.zeros((N_ENVS, 1), dtype=np.float32))[2]
+            _, step_rewards, dones, _ = vec_env.step(np.zeros((N_ENVS, 1), dtype=np.float32))
+            for index in np.flatnonzero(~dones):
+                rewards[index].append(float(step_rewards[index]))
             for index in np.flatnonzero(dones):  # the autoreset started the task queued in the hook
                 assert list(vec_env.reset_infos[index]["task"].values()) == expected[index]
         assert sum(episodes) >= N_ENVS * (steps // max(episode_lengths))

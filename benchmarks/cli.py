@@ -22,6 +22,7 @@ import yaml
 from teachgym.errors import TeachgymError
 
 from .config import SIMULATED, ConfigError, RunConfig, check_output_folder, field_docs, read_yaml
+from .states import RunState
 
 EXIT_BAD_INPUT = 2
 EXIT_RUNS_FAILED = 1
@@ -250,7 +251,7 @@ def _sweep(args: argparse.Namespace) -> int:
     with SweepProgress(len(sweep.runs), sweep.name) as progress:  # a bar on a terminal, else a line per run
         result = run_sweep(sweep, out=args.out, executor=args.executor, workers=args.workers,
                            address=args.address, progress=progress)
-    failed = [run for run in result.runs if run.status == "failed"]
+    failed = result.failed
     for run in failed:
         print(f"failed: {run.run_id}: {run.error}", file=sys.stderr)
     for note in result.notes:
@@ -267,11 +268,11 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import DAMAGED, find_runs, write_report
+    from .report import find_runs, write_report
 
     print(f"report: {write_report(args.folder, out=args.out, self_contained=args.self_contained)}")
     for record in find_runs(args.folder):
-        if record.state == DAMAGED:
+        if record.state is RunState.DAMAGED:
             print(f"teachgym: warning: run {record.run_id} not used: {record.problem}", file=sys.stderr)
     return 0
 
@@ -301,7 +302,7 @@ def _show(args: argparse.Namespace) -> int:
 def _print_sweep(folder: Path) -> None:
     """One table for a sweep folder: a row per env, teacher and student (runs done, failed, not done, the IQM final
     share of those done), then a line per failed or damaged run with its reason."""
-    from .report import DAMAGED, find_runs
+    from .report import find_runs
     from .report.scores import sweep_summary
     from .sweep import SWEEP_FILE
 
@@ -318,7 +319,7 @@ def _print_sweep(folder: Path) -> None:
         print("  ".join(cell.ljust(width) if column < 3 else cell.rjust(width)
                         for column, (cell, width) in enumerate(zip(row, widths))).rstrip())
     for record in runs:
-        if record.state in ("failed", DAMAGED):
+        if record.state in (RunState.FAILED, RunState.DAMAGED):
             print(f"    {record.run_id}: {record.problem}")
 
 
@@ -327,7 +328,7 @@ def _print_runs(folders: Sequence[Path]) -> None:
     with: one line per version set, with the timesteps it started at when a resume changed them (no line for a run
     folder without environment.json, written before runs recorded it)."""
     from .provenance import versions_line
-    from .report import DAMAGED, read_run
+    from .report import read_run
 
     print(f"{'run':<50} {'state':<8} {'timesteps':>10} {'mastered':>9} {'test return':>12}")
     for path in folders:
@@ -336,11 +337,11 @@ def _print_runs(folders: Sequence[Path]) -> None:
         mastered = f"{record.mastered_share[-1]:.3f}" if evaluated else "-"
         test_return = f"{record.test_return:.1f}" if evaluated else "-"
         print(f"{str(path):<50} {record.state:<8} {record.timesteps_done:>10} {mastered:>9} {test_return:>12}")
-        if record.state == DAMAGED:
-            print(f"    {DAMAGED}: {record.problem}")
+        if record.state is RunState.DAMAGED:
+            print(f"    {RunState.DAMAGED}: {record.problem}")
         elif record.error:
             print(f"    error: {record.error}")
-        if record.state == DAMAGED:
+        if record.state is RunState.DAMAGED:
             continue
         starts: dict[str, int] = {}
         for environment in record.environments:

@@ -50,11 +50,12 @@ from teachgym.errors import TeachgymError, did_you_mean
 from .config import ConfigError, RunConfig
 from .run import foreign_folder, run
 from .run_folder import RunFolder, RunFolderBusy, RunFolderError, atomic_write, holder, locked
+from .states import RunState, RunStatus
 from .sweep import SWEEP_FILE, Sweep, SweepRun, check_run_ids
 
 EXECUTORS = ("local", "ray")
-DONE, FAILED, SKIPPED, CLAIMED, PENDING = "done", "failed", "skipped", "claimed", "pending"
-FINISHED = (DONE, SKIPPED)  # what another process's runs.csv may tell this one about a run it did not do
+# What another process's runs.csv may tell this one about a run it did not do.
+FINISHED = (RunStatus.DONE, RunStatus.SKIPPED)
 RUNS_TABLE = "runs.csv"
 SWEEP_LOCK = ".sweep.lock"
 RUNS_COLUMNS = ("run_id", "status", "error", "wall_time")
@@ -72,7 +73,7 @@ class RunOutcome:
     or claimed (being run by another process; ``error`` says which)."""
 
     run_id: str
-    status: str
+    status: RunStatus
     error: str = ""
     wall_time: float = 0.0
 
@@ -86,13 +87,13 @@ class SweepResult:
     notes: list[str] = field(default_factory=list)
     """problems that did not stop the sweep (runs.csv could not be written)"""
 
-    def ids(self, status: str) -> list[str]:
+    def ids(self, status: RunStatus) -> list[str]:
         """The ids of the runs with this status (done, failed, skipped, claimed)."""
         return [outcome.run_id for outcome in self.runs if outcome.status == status]
 
     @property
     def failed(self) -> list[RunOutcome]:
-        return [outcome for outcome in self.runs if outcome.status == FAILED]
+        return [outcome for outcome in self.runs if outcome.status == RunStatus.FAILED]
 
 
 def run_sweep(sweep: Sweep, *, out: str | Path | None = None, executor: str = "local", workers: int | None = None,
@@ -122,7 +123,7 @@ def run_sweep(sweep: Sweep, *, out: str | Path | None = None, executor: str = "l
     waiting = []
     for sweep_run in sweep.runs:
         if _is_done(sweep_run.config):
-            ledger.record(RunOutcome(sweep_run.run_id, SKIPPED))
+            ledger.record(RunOutcome(sweep_run.run_id, RunStatus.SKIPPED))
         else:
             waiting.append(sweep_run)
     if waiting:
@@ -137,15 +138,15 @@ def execute(sweep_run: SweepRun) -> RunOutcome:
     started = time.monotonic()
     try:
         if _is_done(sweep_run.config):
-            return RunOutcome(sweep_run.run_id, SKIPPED, "done by another process")
+            return RunOutcome(sweep_run.run_id, RunStatus.SKIPPED, "done by another process")
         run(sweep_run.config, resume=True)
     except RunFolderBusy as error:
-        return RunOutcome(sweep_run.run_id, CLAIMED, f"running in {holder(error.pid)}")
+        return RunOutcome(sweep_run.run_id, RunStatus.CLAIMED, f"running in {holder(error.pid)}")
     except Exception as error:
         message = "".join(traceback.format_exception_only(error)).strip()
         _mark_failed(sweep_run.config, message)
-        return RunOutcome(sweep_run.run_id, FAILED, message, _elapsed(started))
-    return RunOutcome(sweep_run.run_id, DONE, wall_time=_elapsed(started))
+        return RunOutcome(sweep_run.run_id, RunStatus.FAILED, message, _elapsed(started))
+    return RunOutcome(sweep_run.run_id, RunStatus.DONE, wall_time=_elapsed(started))
 
 
 def pin_threads() -> None:
@@ -194,7 +195,7 @@ def _run_local(runs: list[SweepRun], workers: int) -> Iterator[RunOutcome]:
             try:
                 yield future.result()
             except concurrent.futures.process.BrokenProcessPool as error:
-                yield RunOutcome(futures[future].run_id, FAILED, f"a worker process died: {error}")
+                yield RunOutcome(futures[future].run_id, RunStatus.FAILED, f"a worker process died: {error}")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -212,7 +213,7 @@ def _run_on_ray(ray, runs: list[SweepRun], address: str | None) -> Iterator[RunO
             try:
                 yield ray.get(ready)
             except ray.exceptions.RayError as error:  # the run's worker was lost more than RAY_RETRIES times
-                yield RunOutcome(sweep_run.run_id, FAILED, f"{type(error).__name__}: {error}")
+                yield RunOutcome(sweep_run.run_id, RunStatus.FAILED, f"{type(error).__name__}: {error}")
     finally:
         for ref in pending:
             ray.cancel(ref, force=True)
@@ -252,7 +253,7 @@ class _Ledger:
         self.progress = progress
         self.finished = 0
         self.notes: list[str] = []
-        self._outcomes = {sweep_run.run_id: RunOutcome(sweep_run.run_id, PENDING) for sweep_run in sweep.runs}
+        self._outcomes = {run.run_id: RunOutcome(run.run_id, RunStatus.PENDING) for run in sweep.runs}
         self._write()
 
     def record(self, outcome: RunOutcome) -> None:
@@ -282,7 +283,8 @@ class _Ledger:
     @staticmethod
     def _merged(outcome: RunOutcome, written: list[str] | None) -> list[Any]:
         """This process's row for a run, or the file's where another process finished the run meanwhile."""
-        if outcome.status in (PENDING, CLAIMED) and written is not None and written[1] in FINISHED:
+        unfinished = outcome.status in (RunStatus.PENDING, RunStatus.CLAIMED)
+        if unfinished and written is not None and written[1] in FINISHED:
             return written
         return [outcome.run_id, outcome.status, outcome.error, outcome.wall_time]
 
@@ -319,7 +321,7 @@ def _is_done(config: RunConfig) -> bool:
     """Whether the run's folder is done with this very config (a broken folder is left for ``run`` to report)."""
     folder = RunFolder(config.out_dir)
     try:
-        return folder.status().get("state") == DONE and not foreign_folder(folder, config)
+        return folder.state() is RunState.DONE and not foreign_folder(folder, config)
     except TeachgymError:
         return False
 
@@ -334,7 +336,7 @@ def _mark_failed(config: RunConfig, error: str) -> None:
                 return
             if folder.is_empty():
                 folder.create(config)
-            folder.set_status(FAILED, timesteps=folder.status().get("timesteps", 0), error=error)
+            folder.set_status(RunState.FAILED, timesteps=folder.status().get("timesteps", 0), error=error)
     except (TeachgymError, OSError):
         return
 

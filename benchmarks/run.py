@@ -45,6 +45,7 @@ from . import provenance
 from .config import SIMULATED, RunConfig, check_output_folder
 from .experiment import Experiment, prepare
 from .run_folder import RunFolder, RunFolderError, load_pickle, writing
+from .states import RunState
 
 REPORT_EVERY_EPISODES = 100
 NEW, RESUME, DONE = "new", "resume", "done"
@@ -75,7 +76,7 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
         start = _resume_point(folder, config) if state == RESUME else None
         # Without a checkpoint the run starts over: rows written before a kill that came before it are dropped.
         folder.restore_tables(start.progress["rows"] if start else {})
-        folder.set_status("running", timesteps=start.progress["timesteps"] if start else 0)
+        folder.set_status(RunState.RUNNING, timesteps=start.progress["timesteps"] if start else 0)
         if config.student != SIMULATED:
             import torch  # noqa: F401  the RL run imports it anyway; imported first, its record names the GPU
         folder.record_environment(provenance.environment_record(start.progress["timesteps"] if start else 0,
@@ -85,12 +86,12 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
             timesteps = kind(experiment, folder, start, report=progress).train()
         except BaseException as error:
             with contextlib.suppress(RunFolderError):  # a full disk must not hide the error that stopped the run
-                folder.set_status("failed", timesteps=folder.status().get("timesteps", 0),
+                folder.set_status(RunState.FAILED, timesteps=folder.status().get("timesteps", 0),
                                   error="".join(traceback.format_exception_only(error)).strip())
             raise
         finally:
             folder.close()
-        folder.set_status("done", timesteps=timesteps)
+        folder.set_status(RunState.DONE, timesteps=timesteps)
     return folder.path
 
 
@@ -118,7 +119,7 @@ def _check_folder(folder: RunFolder, config: RunConfig, resume: bool) -> str:
         folder.create(config)
         return NEW
     try:
-        state = folder.status().get("state")
+        state = folder.state()
     except RunFolderError as error:
         if not resume:
             raise RunFolderError(f"{error}; pass resume=True (teachgym run --resume) to continue the run from its "
@@ -126,10 +127,10 @@ def _check_folder(folder: RunFolder, config: RunConfig, resume: bool) -> str:
         # The status is a marker for people; the checkpoint says where the run is, and the run rewrites the marker.
         folder.notes.append("status.json was unreadable; the run resumed from its checkpoint")
         return RESUME
-    if state == DONE:
+    if state is RunState.DONE:
         return DONE
     if not resume:
-        raise RunFolderError(f"{folder.path} holds an interrupted run (status {state!r}); pass resume=True "
+        raise RunFolderError(f"{folder.path} holds an interrupted run (status {state or 'missing'}); pass resume=True "
                              f"(teachgym run --resume) to continue it")
     return RESUME
 
@@ -255,7 +256,7 @@ class _Run:
             "teacher.pkl": pickle.dumps(self.teacher.state_dict()),
             "rng.pkl": pickle.dumps(_rng_states()),
         }, progress)
-        self.folder.set_status("running", timesteps=timesteps)
+        self.folder.set_status(RunState.RUNNING, timesteps=timesteps)
 
 
 class _SimulatedRun(_Run):

@@ -43,6 +43,8 @@ from typing import Any
 
 from teachgym.errors import TeachgymError
 
+from .states import WRITTEN_STATES, RunState
+
 try:
     import fcntl
 except ImportError:  # Windows has no flock: there, keeping one process per run folder is the user's job
@@ -405,7 +407,21 @@ class RunFolder:
             raise RunFolderError(f"{path} is unreadable: expected a JSON object, got {type(record).__name__}")
         return record
 
-    def set_status(self, state: str, *, timesteps: int, error: str | None = None) -> None:
+    def state(self) -> RunState | None:
+        """The run's state as its status.json says (None when there is none).
+
+        Raises:
+            RunFolderError: naming status.json, if it does not parse or holds a state no run writes.
+        """
+        record = self.status()
+        if not record:
+            return None
+        if record.get("state") not in WRITTEN_STATES:
+            raise RunFolderError(f"{self.path / 'status.json'}: state {record.get('state')!r}; expected running, "
+                                 f"done or failed")
+        return RunState(record["state"])
+
+    def set_status(self, state: RunState, *, timesteps: int, error: str | None = None) -> None:
         """Write the status record atomically.
 
         Raises:

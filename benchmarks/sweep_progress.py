@@ -14,7 +14,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from .executors import CLAIMED, FAILED, SKIPPED
+from .states import RunStatus
 
 BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} runs [{elapsed}{postfix}]"
 
@@ -33,16 +33,16 @@ class SweepProgress:
                     if self.stream.isatty() else None)
 
     def __call__(self, finished: int, total: int, run_id: str, status: str, detail: str) -> None:
-        if status == CLAIMED:
+        if status == RunStatus.CLAIMED:
             self._line(f"skipping {run_id}: {detail}")
-        elif status != SKIPPED:
+        elif status != RunStatus.SKIPPED:
             self.finished_here += 1
         left = self.time_left(finished, total)
         if self.bar is not None:
             self.bar.set_postfix_str(f"{run_id}: {status}; {left}", refresh=False)
             self.bar.update(finished - self.bar.n)
-        elif status not in (SKIPPED, CLAIMED):
-            error = f" ({detail})" if status == FAILED and detail else ""
+        elif status not in (RunStatus.SKIPPED, RunStatus.CLAIMED):
+            error = f" ({detail})" if status == RunStatus.FAILED and detail else ""
             self._line(f"[{finished}/{total}] {run_id}: {status}{error}; {left}")
 
     def time_left(self, finished: int, total: int) -> str:

@@ -37,6 +37,7 @@ import yaml
 
 from .executors import run_sweep
 from .run_folder import TABLES, RunFolder, RunFolderBusy
+from .states import RunState
 from .sweep import Sweep
 
 ENV_ID = "teachgym/SimulatedStudent-v0"
@@ -108,7 +109,7 @@ def measure(folder: Path, *, kills: int, seeds: int, episodes: int, checkpoint_e
     while main_kills + worker_kills < kills:
         # the same four draws every time, so that the moments and targets depend on the seed alone
         worker_draw, start_draw, delay_draw, victim_draw = rng.random(4)
-        unfinished = [r for r in sweep.runs if RunFolder(r.config.out_dir).status().get("state") != "done"]
+        unfinished = [r for r in sweep.runs if RunFolder(r.config.out_dir).state() is not RunState.DONE]
         if not unfinished:
             raise RuntimeError(f"the sweep was done after {main_kills + worker_kills} kills; give it more work "
                                f"(--episodes)")
@@ -156,7 +157,7 @@ def measure(folder: Path, *, kills: int, seeds: int, episodes: int, checkpoint_e
             found = computed_rows(out / sweep_run.run_id / f"{table}.csv")
             compared += len(expected)
             mismatches += sum(a != b for a, b in itertools.zip_longest(expected, found))
-    done = sum(RunFolder(out / sweep_run.run_id).status().get("state") == "done" for sweep_run in sweep.runs)
+    done = sum(RunFolder(out / sweep_run.run_id).state() is RunState.DONE for sweep_run in sweep.runs)
     return Figures(main_kills, worker_kills, starts, tracebacks, len(sweep.runs), done, compared, mismatches,
                    time.monotonic() - began)
 
@@ -244,7 +245,7 @@ def _claimed(sweep: Sweep) -> bool:
 
 
 def _all_done(sweep: Sweep, out: Path) -> bool:
-    return all(RunFolder(out / sweep_run.run_id).status().get("state") == "done" for sweep_run in sweep.runs)
+    return all(RunFolder(out / sweep_run.run_id).state() is RunState.DONE for sweep_run in sweep.runs)
 
 
 def computed_rows(path: Path) -> list[dict[str, str]]:

@@ -42,11 +42,11 @@ from pathlib import Path
 
 from ..config import check_output_folder
 from .document import document
-from .reading import DAMAGED, ReportError, RunRecord, find_runs, read_run
+from .reading import ReportError, RunRecord, find_runs, read_run
 from .rendering import FIGURES_FOLDER, Heading, Image, markdown, page
 from .scores import SCORES_FILE, write_scores
 
-__all__ = ["DAMAGED", "ReportError", "RunRecord", "find_runs", "read_run", "write_report"]
+__all__ = ["ReportError", "RunRecord", "find_runs", "read_run", "write_report"]
 
 REPORT_FOLDER = "report"
 

@@ -26,13 +26,13 @@ from teachgym.errors import TeachgymError, did_you_mean
 from .. import provenance
 from ..config import RunConfig, env_label
 from ..run_folder import RunFolder, RunFolderError
+from ..states import WRITTEN_STATES, RunState
 from ..statistics import CVAR_ALPHA, area_under_curve, cvar
 
-__all__ = ["BASELINE", "DAMAGED", "ReportError", "RunRecord", "find_runs", "group_runs", "read_columns", "read_run"]
+__all__ = ["BASELINE", "ReportError", "RunRecord", "find_runs", "group_runs", "read_columns", "read_run"]
 
 BASELINE = "random"  # the teacher every other is compared with
 SEED_FOLDER = re.compile(r"^seed-(\d+)$")
-DAMAGED = "damaged"  # the state of a run whose files cannot be read
 METRICS = ("timesteps", "mastered_share", "mean_test_return")
 TEST_RETURNS = ("timesteps", "return")
 UNKNOWN_VERSIONS = "unknown"
@@ -61,7 +61,7 @@ class RunRecord:
     student: str
     seed: int | None
     config: RunConfig | None
-    state: str
+    state: RunState
     problem: str | None = None
     timesteps: np.ndarray | None = None
     mastered_share: np.ndarray | None = None
@@ -152,32 +152,33 @@ def read_run(path: str | Path, root: str | Path | None = None) -> RunRecord:
         environments = RunFolder(path).environments()
     except RunFolderError as error:
         damage = damage or str(error)
-    state = status.get("state", "unknown")
+    state = RunState(status["state"]) if status else RunState.UNKNOWN
     columns = None
     try:
         # A running run may be writing its last row; a done one wrote every row whole.
-        columns = read_columns(path / "metrics.csv", METRICS, complete=state == "done", missing_ok=state != "done")
+        columns = read_columns(path / "metrics.csv", METRICS, complete=state is RunState.DONE,
+                               missing_ok=state is not RunState.DONE)
         _check_metrics(path / "metrics.csv", columns)
     except ReportError as error:
         damage = damage or str(error)
-    if damage is None and state == "done" and not len(columns["timesteps"]):
+    if damage is None and state is RunState.DONE and not len(columns["timesteps"]):
         damage = f"{path / 'metrics.csv'} holds no evaluation, though status.json says the run is done"
     record = RunRecord(path, path.relative_to(root).as_posix(), env, teacher, student, seed, config,
-                       DAMAGED if damage else state, damage, timesteps_done=status.get("timesteps", 0),
+                       RunState.DAMAGED if damage else state, damage, timesteps_done=status.get("timesteps", 0),
                        error=status.get("error"), environments=tuple(environments))
     if damage is not None:
         return record
     evaluations = len(columns["timesteps"])
     record = replace(record, test_return=float(columns["mean_test_return"][-1]) if evaluations else np.nan,
                      timesteps=columns["timesteps"], mastered_share=columns["mastered_share"])
-    if state != "done":
-        return replace(record, problem={"failed": f"failed: {status.get('error', 'no error recorded')}",
-                                        "running": "running or interrupted (status running)"}.get(
-                                            state, f"status {state!r}" if status else "no status.json"))
+    if state is not RunState.DONE:
+        return replace(record, problem={RunState.FAILED: f"failed: {status.get('error', 'no error recorded')}",
+                                        RunState.RUNNING: "running or interrupted (status running)"}.get(
+                                            state, "no status.json"))
     try:
         worst = _final_cvar(path / "test_returns.csv", columns["timesteps"][-1])
     except ReportError as error:
-        return replace(record, state=DAMAGED, problem=str(error))
+        return replace(record, state=RunState.DAMAGED, problem=str(error))
     return replace(record, final=float(columns["mastered_share"][-1]),
                    auc=area_under_curve(columns["timesteps"], columns["mastered_share"]), cvar=worst)
 
@@ -207,7 +208,7 @@ def _read_status(path: Path) -> tuple[dict, str | None]:
         status = RunFolder(path).status()
     except RunFolderError as error:
         return {}, str(error)
-    if status and (not isinstance(status.get("state"), str) or not status["state"]):
+    if status and status.get("state") not in WRITTEN_STATES:
         return {}, f"{file}: state {status.get('state')!r}; expected running, done or failed"
     timesteps = status.get("timesteps", 0)
     if isinstance(timesteps, bool) or not isinstance(timesteps, int) or timesteps < 0:

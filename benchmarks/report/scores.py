@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..states import RunState
 from ..statistics import (
     CVAR_ALPHA,
     Interval,
@@ -169,7 +170,7 @@ def sweep_summary(runs: Sequence[RunRecord], expected: Iterable[str] = ()) -> li
     for key in sorted(set(groups) | set(missing), key=lambda k: (k[0], k[2], k[1] != BASELINE, k[1])):
         group = groups.get(key, [])
         done = present([record for record in group if record.problem is None], "final")
-        failed = sum(record.state == "failed" for record in group)
+        failed = sum(record.state is RunState.FAILED for record in group)
         rows.append([*key, str(len(done)), str(failed), str(len(group) - len(done) - failed + missing[key]),
                      number(iqm(done)) if done else "-"])
     return rows

@@ -256,6 +256,8 @@ def _drop_the_last_cells_of_the_first_row(run: Path) -> None:
      ["status.json is unreadable: expected a JSON object, got list"]),
     (lambda run: (run / "status.json").write_text('{"state": 3, "timesteps": 300}'),
      ["status.json: state 3; expected running, done or failed"]),
+    (lambda run: (run / "status.json").write_text('{"state": "paused", "timesteps": 300}'),
+     ["status.json: state 'paused'; expected running, done or failed"]),
     (_rewrite_metrics(2, "mastered_share", "abc"),
      ["metrics.csv, line 3, column 'mastered_share': 'abc' is not a number"]),
     (_rewrite_metrics(1, "mastered_share", "1.5"),

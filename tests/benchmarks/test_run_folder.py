@@ -14,6 +14,7 @@ from teachgym.benchmarks import provenance
 from teachgym.benchmarks.config import ConfigError, RunConfig
 from teachgym.benchmarks.run import run
 from teachgym.benchmarks.run_folder import RunFolder, RunFolderBusy, RunFolderError, Table
+from teachgym.benchmarks.states import RunState
 from teachgym.benchmarks.sweep_safety import computed_tables
 
 # checkpoints at 400, 800 and 1200 episodes; the last two are kept
@@ -37,7 +38,7 @@ def config(tmp_path) -> RunConfig:
 def finished_then_interrupted(config: RunConfig) -> Path:
     """A finished run whose status says running, as if it had been killed after its last checkpoint."""
     folder = run(config)
-    RunFolder(folder).set_status("running", timesteps=1200)
+    RunFolder(folder).set_status(RunState.RUNNING, timesteps=1200)
     return folder
 
 
@@ -140,6 +141,18 @@ def test_an_unreadable_status_is_named_and_a_resume_rewrites_it(reference, confi
     status = RunFolder(folder).status()
     assert status["state"] == "done" and status["notes"] == ["status.json was unreadable; the run resumed from its "
                                                              "checkpoint"]
+
+
+def test_a_state_no_run_writes_is_named_and_a_resume_rewrites_it(reference, config):
+    folder = finished_then_interrupted(config)
+    (folder / "status.json").write_text(json.dumps({"state": "paused", "timesteps": 1200}))
+    with pytest.raises(RunFolderError, match=r"status.json: state 'paused'; expected running, done or failed; pass "
+                                             r"resume=True"):
+        run(config)
+    run(config, resume=True)
+    assert computed_tables(folder) == computed_tables(reference)
+    assert RunFolder(folder).state() is RunState.DONE
+    assert json.loads((folder / "status.json").read_text())["state"] == "done"  # the plain word, as before
 
 
 def test_an_unreadable_config_is_named_and_nothing_is_touched(config):

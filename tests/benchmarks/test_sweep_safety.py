@@ -17,14 +17,21 @@ import yaml
 
 from teachgym.benchmarks import sweep_safety
 from teachgym.benchmarks.config import ConfigError, RunConfig
-from teachgym.benchmarks.executors import CLAIMED, execute, run_sweep
+from teachgym.benchmarks.executors import execute, run_sweep
 from teachgym.benchmarks.run_folder import RunFolder
+from teachgym.benchmarks.states import RunStatus
 from teachgym.benchmarks.sweep import Sweep, SweepRun
 from teachgym.benchmarks.sweep_safety import computed_tables
 
 IDS = ["SimulatedStudent/random/simulated/seed-0", "SimulatedStudent/random/simulated/seed-1",
        "SimulatedStudent/alp-gmm/simulated/seed-0", "SimulatedStudent/alp-gmm/simulated/seed-1"]
 CLI = [sys.executable, "-m", "teachgym.benchmarks.cli", "sweep"]
+PROGRESS_LINE = re.compile(r"\[\d+/\d+\] \S+: (done|failed)")
+
+
+def messages(stderr: str) -> list[str]:
+    """A sweep's stderr without its progress lines (``[n/N] run: done; ...``, one per finished run off a terminal)."""
+    return [line for line in stderr.splitlines() if not PROGRESS_LINE.match(line)]
 
 
 def write_sweep(folder: Path, out: Path, episodes: int = 600) -> Path:
@@ -80,16 +87,16 @@ def test_a_run_held_by_another_process_is_skipped_and_reported_not_failed(tmp_pa
     held = dataclasses.replace(RunConfig.from_yaml(reference / IDS[2] / "config.yaml"), out_dir=str(out / IDS[2]))
     with RunFolder(out / IDS[2]).claim():
         outcome = execute(SweepRun(IDS[2], held))
-        assert (outcome.status, outcome.error) == (CLAIMED, f"running in another process (pid {os.getpid()})")
+        assert (outcome.status, outcome.error) == (RunStatus.CLAIMED, f"running in another process (pid {os.getpid()})")
         sweep = subprocess.run([*CLI, str(path), "--workers", "1", "--no-report"], capture_output=True, text=True)
     assert sweep.returncode == 0, sweep.stderr
-    assert sweep.stderr.splitlines() == [f"skipping {IDS[2]}: running in another process (pid {os.getpid()})"]
+    assert messages(sweep.stderr) == [f"skipping {IDS[2]}: running in another process (pid {os.getpid()})"]
     assert sweep.stdout.splitlines() == [f"sweep folder: {out}  (3 done, 0 failed, 1 left to another process)"]
     assert not (out / IDS[2]).exists()
     with (out / "runs.csv").open(newline="") as handle:
         assert [row["status"] for row in csv.DictReader(handle)] == ["done", "done", "claimed", "done"]
     again = subprocess.run([*CLI, str(path), "--workers", "1", "--no-report"], capture_output=True, text=True)
-    assert (again.returncode, again.stderr) == (0, "")
+    assert (again.returncode, messages(again.stderr)) == (0, [])
     for run_id in IDS:
         assert computed_tables(out / run_id) == computed_tables(reference / run_id)
 
@@ -104,12 +111,12 @@ def test_two_sweep_processes_on_one_folder_share_the_runs_and_write_nothing_twic
     left = 0
     for (stdout, stderr), process, other in zip(outputs, processes, reversed(pids)):
         assert process.returncode == 0, stderr
-        for line in stderr.splitlines():  # whatever the interleaving: each skip names the other process
+        for line in messages(stderr):  # whatever the interleaving: each skip names the other process
             assert re.fullmatch(f"skipping ({'|'.join(IDS)}): running in another process \\(pid {other}\\)", line)
         summary = re.fullmatch(f"sweep folder: {out}  \\((\\d) done, 0 failed(?:, (\\d) left to another process)?\\)",
                                stdout.strip())
         assert summary is not None, stdout
-        assert int(summary[2] or 0) == len(stderr.splitlines())
+        assert int(summary[2] or 0) == len(messages(stderr))
         left += int(summary[2] or 0)
     assert left <= len(IDS)
     for run_id in IDS:  # a run written by both would have duplicated or interleaved rows
@@ -154,7 +161,7 @@ def test_a_full_disk_fails_the_runs_with_one_clear_line_and_the_sweep_resumes_on
     full = subprocess.run([*CLI, str(path), "--workers", "2", "--no-report"], capture_output=True, text=True)
     assert full.returncode in (1, 2) and "Traceback" not in full.stderr, full.stderr
     assert full.stderr, "the full disk went unnoticed"
-    for line in full.stderr.splitlines():  # a failed run, runs.csv out of date, or sweep.yaml not written
+    for line in messages(full.stderr):  # a failed run, runs.csv out of date, or sweep.yaml not written
         assert re.fullmatch(r"(failed: \S+: teachgym\.benchmarks\.run_folder\.RunFolderError: |teachgym: warning: "
                             r"|teachgym: error: )no space left on device while writing /\S+; free some space and run "
                             r"again to resume(; runs\.csv is out of date \(each run folder's status\.json is not\))?",
@@ -170,7 +177,7 @@ def test_a_full_disk_fails_the_runs_with_one_clear_line_and_the_sweep_resumes_on
 
     enlarge()
     again = subprocess.run([*CLI, str(path), "--workers", "2", "--no-report"], capture_output=True, text=True)
-    assert (again.returncode, again.stderr) == (0, "")
+    assert (again.returncode, messages(again.stderr)) == (0, [])
     for run_id in IDS:
         assert computed_tables(out / run_id) == computed_tables(reference / run_id)
 

@@ -20,7 +20,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -60,11 +60,11 @@ def actions(sequence: str, size: int, seed: int) -> np.ndarray:
     raise ValueError(f"unknown action sequence {sequence!r}; expected one of {SEQUENCES}")
 
 
-def episode(env, reward_of_step, sequence: str, size: int, seed: int) -> tuple[int, float]:
-    """Step ``env`` through the sequence until it ends: (length, return). ``reward_of_step`` maps one action to
-    (reward, done), hiding the two APIs' differences."""
+def episode(reward_of_step, sequence: np.ndarray) -> tuple[int, float]:
+    """Step an env through the action ``sequence`` until it ends: (length, return). ``reward_of_step`` maps one
+    action to (reward, done), hiding the two APIs' differences."""
     total = 0.0
-    for step, action in enumerate(actions(sequence, size, seed), start=1):
+    for step, action in enumerate(sequence, start=1):
         reward, done = reward_of_step(action)
         total += reward
         if done:
@@ -124,6 +124,21 @@ def reference_episode(body: str, sequence: str, task: Sequence[float], seed: int
 
     env = ParametricContinuousStumpTracks(walker_type=body)
     env.set_environment(stump_height=task[0], obstacle_spacing=task[1])
+    return recorded_episode(env, seed, lambda size: actions(sequence, size, seed))
+
+
+def our_episode(body: str, sequence: str, task: Sequence[float], seed: int, draws: Sequence[Sequence]) -> dict:
+    """One episode of our Stump Tracks on the reference's draws: length and return."""
+    from teachgym.envs.walkers.stump_tracks import StumpTracks
+
+    env = StumpTracks(body=body)
+    task_values = {"stump_height": task[0], "obstacle_spacing": task[1]}
+    return replayed_episode(env, draws, task_values, lambda size: actions(sequence, size, seed))
+
+
+def recorded_episode(env, seed: int, sequence: Callable[[int], np.ndarray]) -> dict:
+    """Seed a reference env (gym 0.17's API), reset it and run ``sequence(action size)`` to the episode's end,
+    recording its random draws: length, return and the draws."""
     env.seed(seed)
     recorder = RecordedDraws(env.np_random)
     env.np_random = recorder
@@ -133,32 +148,31 @@ def reference_episode(body: str, sequence: str, task: Sequence[float], seed: int
         _, reward, done, _ = env.step(action)
         return float(reward), bool(done)
 
-    length, total = episode(env, reward_of_step, sequence, env.action_space.shape[0], seed)
+    length, total = episode(reward_of_step, sequence(env.action_space.shape[0]))
     env.close()
     return {"length": length, "return": total, "draws": recorder.draws}
 
 
-def our_episode(body: str, sequence: str, task: Sequence[float], seed: int, draws: Sequence[Sequence]) -> dict:
-    """One episode of our Stump Tracks on the reference's draws: length and return."""
-    from teachgym.envs.walkers.stump_tracks import StumpTracks
-
-    env = StumpTracks(body=body)
+def replayed_episode(env, draws: Sequence[Sequence], task: dict, sequence: Callable[[int], np.ndarray]) -> dict:
+    """Reset one of our envs on ``task`` with the reference's ``draws`` served in place of its generator, and run
+    ``sequence(action size)`` to the episode's end: length and return."""
     env.np_random = ReplayedDraws(draws)
-    env.reset(options={"task": {"stump_height": task[0], "obstacle_spacing": task[1]}})
+    env.reset(options={"task": task})
 
     def reward_of_step(action):
         _, reward, terminated, _, _ = env.step(action)
         return float(reward), terminated
 
-    length, total = episode(env, reward_of_step, sequence, env.action_space.shape[0], seed)
+    length, total = episode(reward_of_step, sequence(env.action_space.shape[0]))
     env.close()
     return {"length": length, "return": total}
 
 
-def run_reference(checkout: Path, python: str, jobs: list[dict]) -> list[dict]:
-    """Run the jobs in TeachMyAgent's interpreter, with the checkout on its path."""
+def run_reference(checkout: Path, python: str, jobs: list[dict], driver: Path = Path(__file__).resolve()) -> list[dict]:
+    """Run the jobs in TeachMyAgent's interpreter, with the checkout on its path, by the ``driver`` script's
+    reference worker (this module's by default)."""
     completed = subprocess.run(
-        [python, str(Path(__file__).resolve()), "--reference-worker"],
+        [python, str(driver), "--reference-worker"],
         input=json.dumps(jobs),
         capture_output=True,
         text=True,
@@ -181,17 +195,20 @@ def compare(checkout: Path, python: str, bodies: Sequence[str], task: Sequence[f
     rows = []
     for job, reference in zip(jobs, run_reference(checkout, python, jobs)):
         ours = our_episode(job["body"], job["sequence"], task, seed, reference["draws"])
-        rows.append(
-            {
-                "body": job["body"],
-                "sequence": job["sequence"],
-                "reference_length": reference["length"],
-                "reference_return": reference["return"],
-                "length": ours["length"],
-                "return": ours["return"],
-            }
-        )
+        rows.append(table_row(job["body"], job["sequence"], reference, ours))
     return rows
+
+
+def table_row(body: str, sequence: str, reference: dict, ours: dict) -> dict:
+    """One row of :func:`markdown_table`: the reference's and our episode length and return."""
+    return {
+        "body": body,
+        "sequence": sequence,
+        "reference_length": reference["length"],
+        "reference_return": reference["return"],
+        "length": ours["length"],
+        "return": ours["return"],
+    }
 
 
 def markdown_table(rows: Sequence[dict]) -> str:

@@ -1,9 +1,13 @@
-"""The side-by-side check against TeachMyAgent, without TeachMyAgent: its recorded draws replayed into our Stump Tracks
+"""The side-by-side checks against TeachMyAgent, without TeachMyAgent: its recorded draws replayed into our Stump Tracks
 give the episodes it gave (lengths and returns measured with benchmarks/tma_side_by_side.py on TeachMyAgent's own
-code, task stump_height 0, obstacle_spacing 6)."""
+code, task stump_height 0, obstacle_spacing 6), and into our Parkour on its CPPN weights (from ../shared/data,
+skipped when absent) those measured with benchmarks/tma_parkour_side_by_side.py."""
 
+import numpy as np
 import pytest
+from helpers import TMA_DATA, needs_tma_data
 
+from teachgym.benchmarks import tma_parkour_side_by_side as parkour
 from teachgym.benchmarks.tma_side_by_side import MAX_STEPS, ReplayedDraws, actions, markdown_table, our_episode
 
 TASK = (0.0, 6.0)
@@ -114,3 +118,55 @@ def test_the_table_marks_rows_beyond_the_target():
     lines = markdown_table(rows).splitlines()
     assert lines[2] == "| spider | zeros | 14 / -100.00 | 14 / -100.20 | +0 / -0.20 | yes |"
     assert lines[3] == "| wheel | gait | 575 / -138.39 | 344 / -108.65 | -231 / +29.74 | no |"
+
+
+# TeachMyAgent's Parkour draws on its seed 0 for the driver's dry and water tasks (creepers 5 m apart): the 19 creeper
+# lengths' normal(0, 0.1) (each at least 0.2), then the initial push (uniform(-5, 5); the fish ignores it).
+PARKOUR_CREEPERS = (
+    -0.14141470235388276, 0.0893619069244564, 0.030147067142733287, -0.06924073639408322, 0.16137406410981406,
+    -0.10206493629072935, 0.004337526225833524, -0.07074490389259785, 0.22013605591150553, -0.06293165839397728,
+    0.011889797876827302, 0.026672889974591104, 0.09095592164191682, -0.01050730368193002, 0.1751879054683414,
+    -0.06548687641953199, 0.03227454799265047, 0.04003239819228933, -0.047113980838529745,
+)
+PARKOUR_PUSH = -2.7632236630974907
+# (body, task, actions): TeachMyAgent's Parkour episode length and return on its own CPPN weights
+PARKOUR_REFERENCE = {
+    ("old_classic_bipedal", "dry", "random"): (2000, -104.530),
+    ("amphibious_bipedal", "dry", "gait"): (2000, -148.587),
+    ("amphibious_bipedal", "water", "zeros"): (2000, -12.166),
+    ("fish", "dry", "zeros"): (2000, 0.672),  # out of water: dead after 600 steps
+    ("fish", "water", "gait"): (2000, -62.655),
+    ("climbing_profile_chimpanzee", "dry", "grasp"): (2000, -93.354),  # hangs on the whole episode
+    ("climbing_chest_profile_chimpanzee", "dry", "zeros"): (91, -100.378),  # lets go and falls
+}
+
+
+@needs_tma_data
+@pytest.mark.parametrize(("body", "task", "sequence"), sorted(PARKOUR_REFERENCE))
+def test_replayed_draws_give_teachmyagents_parkour_episode(body, task, sequence):
+    draws = [("normal", 0.0, 0.1, length) for length in PARKOUR_CREEPERS] + [("uniform", -5.0, 5.0, PARKOUR_PUSH)]
+    weights = TMA_DATA / "cppn_weights/same_ground_ceiling_cppn"
+    ours = parkour.our_episode(body, sequence, task, 0, draws, weights)
+    length, episode_return = PARKOUR_REFERENCE[(body, task, sequence)]
+    assert ours["length"] == length
+    assert ours["return"] == pytest.approx(episode_return, abs=0.5)
+
+
+def test_parkour_grasp_sequence_holds_the_climbers_hands_and_swings_the_motors():
+    grasp = parkour.parkour_actions("grasp", 6, 0)
+    assert (grasp[:, -2:] == 1.0).all() and (grasp[:, :4] == actions("gait", 6, 0)[:, :4]).all()
+    assert parkour.sequences_of("fish") == ("zeros", "random", "gait")
+    assert parkour.sequences_of("climbing_profile_chimpanzee")[-1] == "grasp"
+
+
+def test_the_numpy_cppn_draws_teachgyms_heights_from_the_same_weights(tmp_path):
+    from teachgym.envs.walkers.parkour.cppn import LAYER_NAMES, POSITIONS, TerrainCPPN, draw_weights
+
+    weights = draw_weights(3)
+    parkour.NumpyCPPN.weights_file = tmp_path / "cppn.npz"
+    np.savez(parkour.NumpyCPPN.weights_file, **weights)
+    vector = np.array([-0.15, 0.8, 0.1])
+    heights = parkour.NumpyCPPN(x_dim=POSITIONS, input_dim=3, output_dim=2).generate(vector)
+    assert heights.dtype == np.float32 and heights.shape == (POSITIONS, 2)  # TensorFlow's precision
+    ground, ceiling = TerrainCPPN(tuple(weights[name].astype(float) for name in LAYER_NAMES)).heights(vector)
+    np.testing.assert_allclose(heights, np.stack([ground, ceiling], axis=1), rtol=1e-4, atol=1e-4)

@@ -16,6 +16,7 @@ HULL_HALF_LENGTH = 35 / 2 * PIXEL
 FIN_LENGTH = 20 * PIXEL
 FIN_ANGLE = -0.2 * math.pi  # the fin hangs below the hull, swept backwards
 FIN_ROOT = (0.0, -11 * PIXEL + 0.2)
+SPAWN_LIFT = 1.0  # TeachMyAgent draws its fish this far above its centre height: it starts 1 m above the pad
 # Tail segments from the hull backwards: name, polygon (pixels), length along the fish, joint limits (radians).
 TAIL = (
     ("front", ((-8, 9), (8, 12), (8, -12), (-8, -9)), 16 * PIXEL, (-0.1 * math.pi, 0.2 * math.pi)),
@@ -30,7 +31,9 @@ def fish(motors_torque: float = 80.0) -> BodySpec:
     motors_torque = positive("motors_torque", motors_torque)
 
     def part(name: str, vertices, position, angle: float = 0.0) -> PartSpec:
-        return PartSpec(name, vertices, position, angle=angle, density=FISH_DENSITY, friction=0.1,
+        # the hull slides (friction 0.1); the tail and fin keep Box2D's default friction, as TeachMyAgent's
+        friction = 0.1 if name == "hull" else PartSpec.friction
+        return PartSpec(name, vertices, position, angle=angle, density=FISH_DENSITY, friction=friction,
                         colours=HULL_COLOURS, contact=Contact.IGNORED if name == "hull" else Contact.SENSOR)
 
     parts = [part("hull", HULL_VERTICES, (0.0, 0.0))]
@@ -55,6 +58,6 @@ def fish(motors_torque: float = 80.0) -> BodySpec:
         motors_torque=motors_torque,
         torque_penalty=BASE_TORQUE_PENALTY,
         width=35 * PIXEL,
-        center_height=9 * PIXEL,
+        center_height=9 * PIXEL + SPAWN_LIFT,
         head_angle_penalty=False,
     )

@@ -93,7 +93,7 @@ class Parkour(WalkerTrackEnv):
     | `cppn_input_0`, `_1`, `_2` | [-0.35, 0.05], [0.6, 1.0], [-0.1, 0.3] | the CPPN input drawing ground and ceiling |
     | `water_level` | [0, 1] | water surface `-100 + max(0.01, level) * (highest ceiling + 100)` m (TeachMyAgent's) |
     | `creepers_height` | [0, 4] | mean creeper length in metres (each N(h, 0.1), at least 0.2) |
-    | `creepers_spacing` | [0, 5] | distance between creepers in metres (at least 0.01); creepers are 0.25 wide |
+    | `creepers_spacing` | [0, 5] | metres between creepers (at least 0.01); creepers are 0.25 wide (see `world`) |
 
     The default task is the easy end for the body's kind: the CPPN box's centre, no water (full water for
     swimmers), short sparse creepers (tall dense ones for climbers).
@@ -107,10 +107,11 @@ class Parkour(WalkerTrackEnv):
     - `cppn_weights`: a folder holding TeachMyAgent's CPPN checkpoint (TensorFlow 1, read without TensorFlow) to
       draw the tracks with its weights; default None: teachgym's own seeded weights.
     - `world`: `"teachmyagent"` (default): TeachMyAgent's geometry: the ceiling 20 m above the start pad, water
-      measured from -100 m as in the table above, the finish 5 terrain steps before the track's end.
+      measured from -100 m as in the table above, the finish 5 terrain steps before the track's end, creepers at
+      terrain steps from the track's start (one per 1 + ceil(spacing / step) steps, pad included).
       `"teachgym-v0"`: this env's first geometry, for runs made with it: the ceiling 200/30 m above the pad, water
       at the share `water_level` of the height from the lowest ground to the highest ceiling (none at 0), the
-      finish 10 steps before the end.
+      finish 10 steps before the end, creepers every `0.25 + creepers_spacing` m from the pad's end.
 
     ## Version History
     - v0: initial version; TeachMyAgent's world became the default (`world="teachgym-v0"` keeps the first one),

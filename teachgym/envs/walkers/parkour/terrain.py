@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import Box2D
 import numpy as np
-from Box2D.b2 import chainShape, fixtureDef, polygonShape, revoluteJointDef
+from Box2D.b2 import edgeShape, fixtureDef, polygonShape, revoluteJointDef
 
 from ..physics import TERRAIN_CATEGORY, TERRAIN_FRICTION, TERRAIN_HEIGHT, TERRAIN_STEP
 from ..terrain import Surface
@@ -40,6 +40,9 @@ class ParkourWorld:
         water_floor: the height (metres) the water level is measured from; ``None`` measures it from the lowest
             ground, with no water at all at level 0.
         min_water_level: levels below this count as this.
+        creepers_on_steps: creepers hang at terrain steps from the track's very start, each after the first
+            step at least the spacing past the previous one's right neighbour step (TeachMyAgent's layout);
+            False: from the end of the start pad on, every ``CREEPER_WIDTH + spacing`` metres.
     """
 
     name: str
@@ -47,6 +50,7 @@ class ParkourWorld:
     finish_steps: int
     water_floor: float | None
     min_water_level: float
+    creepers_on_steps: bool
 
     def water_surface(self, level: float, lowest_ground: float, highest_ceiling: float) -> float:
         """The water's height (metres) at task ``level`` for a track spanning ``lowest_ground`` to
@@ -59,10 +63,10 @@ class ParkourWorld:
 
 # TeachMyAgent's raw values (ceiling 200, water floor -1000) are divided by its CPPN scale 10, as its heights are.
 TEACHMYAGENT_WORLD = ParkourWorld("teachmyagent", ceiling_offset=20.0, finish_steps=5, water_floor=-100.0,
-                                  min_water_level=0.01)
+                                  min_water_level=0.01, creepers_on_steps=True)
 # teachgym's first version: a lower ceiling, water as a share of the track's own height span, an earlier finish.
 TEACHGYM_V0_WORLD = ParkourWorld("teachgym-v0", ceiling_offset=200 / 30, finish_steps=10, water_floor=None,
-                                 min_water_level=0.0)
+                                 min_water_level=0.0, creepers_on_steps=False)
 WORLDS = {world.name: world for world in (TEACHMYAGENT_WORLD, TEACHGYM_V0_WORLD)}
 
 
@@ -98,10 +102,15 @@ class ParkourTerrain:
         terrain, which cannot follow them, keeps them at rest).
         """
         body = world.CreateStaticBody()
-        for points, surface in ((self.ground, Surface.GROUND), (self.ceiling, Surface.CEILING)):
-            fixture = body.CreateFixture(shape=chainShape(vertices_chain=points), friction=TERRAIN_FRICTION,
-                                         categoryBits=TERRAIN_CATEGORY)
-            fixture.userData = surface
+        # separate edges, a ground one then a ceiling one per step, as TeachMyAgent builds them: no chain's ghost
+        # vertices smooth the joins, and Box2D meets the fixtures in the same order
+        edge = fixtureDef(shape=edgeShape(vertices=[(0.0, 0.0), (1.0, 0.0)]), friction=TERRAIN_FRICTION,
+                          categoryBits=TERRAIN_CATEGORY)
+        for index in range(len(self.ground) - 1):
+            for points, surface in ((self.ground, Surface.GROUND), (self.ceiling, Surface.CEILING)):
+                edge.shape.vertices = points[index:index + 2]
+                edge.userData = surface
+                body.CreateFixture(edge)
         if self.water_y > self.bottom:
             left, right = self.ground[0][0], self.ground[-1][0]
             water = body.CreateFixture(
@@ -170,7 +179,7 @@ def generate_parkour_terrain(
     the ceiling never goes below the ground.
 
     Creepers (``CREEPER_WIDTH`` wide, each ``N(creepers_height, 0.1)`` long, at least 0.2) hang from the ceiling
-    every ``creepers_spacing`` metres (at least 0.01) after the start pad. The water surface is
+    ``creepers_spacing`` metres (at least 0.01) apart, laid out as ``world.creepers_on_steps`` says. The water is at
     ``world.water_surface(water_level, ...)``: in TeachMyAgent's world ``-100 + max(0.01, level) * (highest ceiling
     + 100)`` metres, so levels up to about 0.8 leave a track of the shipped CPPN dry; 1 floods it all.
     """
@@ -189,14 +198,35 @@ def generate_parkour_terrain(
     creepers = []
     spacing = max(MIN_CREEPER_SPACING, creepers_spacing)
     span = max(1, int(CREEPER_WIDTH // TERRAIN_STEP))
-    x = startpad * TERRAIN_STEP
-    while x + CREEPER_WIDTH < xs[-1]:
-        index = int(x / TERRAIN_STEP)
+    lefts = _creepers_on_steps(xs, spacing) if world.creepers_on_steps else _creepers_after_pad(xs, startpad, spacing)
+    for x, index in lefts:
         # hang from the higher of the two ceiling points the creeper spans, so no gap shows under a sloped ceiling
         top = max(ceilings[index], ceilings[min(index + span, len(xs) - 1)])
         height = max(MIN_CREEPER_HEIGHT, float(rng.normal(creepers_height, CREEPER_HEIGHT_STD)))
         creepers.append((x, top, height))
-        x += CREEPER_WIDTH + spacing
 
     water_y = world.water_surface(water_level, min(grounds), max(ceilings))
     return ParkourTerrain(ground, ceiling, creepers, water_y, movable_creepers)
+
+
+def _creepers_on_steps(xs: list[float], spacing: float) -> list[tuple[float, int]]:
+    """Creepers' left ends and their terrain steps in TeachMyAgent's layout: at the first step, then at each step
+    where the distance covered since the step after the previous creeper reaches ``spacing`` (none at the last)."""
+    lefts, covered = [], spacing
+    for index, x in enumerate(xs[:-1]):
+        if covered >= spacing:
+            lefts.append((x, index))
+            covered = 0.0
+        else:
+            covered += x - xs[index - 1]
+    return lefts
+
+
+def _creepers_after_pad(xs: list[float], startpad: int, spacing: float) -> list[tuple[float, int]]:
+    """Creepers' left ends and the terrain steps they start in, in teachgym's first layout: from the pad's end,
+    every ``CREEPER_WIDTH + spacing`` metres."""
+    lefts, x = [], startpad * TERRAIN_STEP
+    while x + CREEPER_WIDTH < xs[-1]:
+        lefts.append((x, int(x / TERRAIN_STEP)))
+        x += CREEPER_WIDTH + spacing
+    return lefts

@@ -42,8 +42,20 @@ def test_the_start_pad_is_flat_and_the_cppn_track_continues_it():
     np.testing.assert_allclose(grounds[25:], expected - expected[0] + TERRAIN_HEIGHT)
 
 
-def test_creepers_hang_from_the_ceiling_after_the_pad_with_the_task_spacing_and_length():
+def test_teachmyagent_creepers_hang_at_terrain_steps_from_the_start_spacing_steps_apart():
     track = terrain(creepers_height=2.0, creepers_spacing=1.0)
+    steps = [x / TERRAIN_STEP for x, _, _ in track.creepers]
+    # one at the first step, then after every 3 steps covering the 1 m: every 4th step, start pad included
+    np.testing.assert_allclose(steps, np.arange(0, 20 + POSITIONS - 1, 4))
+    for x, top, _ in track.creepers:
+        index = round(x / TERRAIN_STEP)
+        assert top == max(track.ceiling[index][1], track.ceiling[index + 1][1])
+    # at the densest, every other step: the step after a creeper only starts the distance covered
+    assert len(terrain(creepers_height=2.0, creepers_spacing=0.0).creepers) == len(range(0, 20 + POSITIONS - 1, 2))
+
+
+def test_v0_creepers_hang_from_the_ceiling_after_the_pad_with_the_task_spacing_and_length():
+    track = terrain(creepers_height=2.0, creepers_spacing=1.0, world=TEACHGYM_V0_WORLD)
     lefts = [x for x, _, _ in track.creepers]
     assert lefts[0] == pytest.approx(20 * TERRAIN_STEP)
     np.testing.assert_allclose(np.diff(lefts), 1.0 + CREEPER_WIDTH)
@@ -51,7 +63,7 @@ def test_creepers_hang_from_the_ceiling_after_the_pad_with_the_task_spacing_and_
     assert abs(heights.mean() - 2.0) < 0.05 and heights.std() > 0
     for x, top, _ in track.creepers:
         assert top == pytest.approx(track_ceiling_near(track, x), abs=0.6)
-    short = terrain(creepers_height=0.0, creepers_spacing=0.0)
+    short = terrain(creepers_height=0.0, creepers_spacing=0.0, world=TEACHGYM_V0_WORLD)
     assert min(height for _, _, height in short.creepers) == MIN_CREEPER_HEIGHT
     assert len(short.creepers) > len(track.creepers)
 
@@ -101,7 +113,10 @@ def test_built_fixtures_carry_their_surface():
     world = Box2D.b2World()
     body = terrain(water_level=0.9, creepers_height=1.0, creepers_spacing=2.0).build(world)
     surfaces = [fixture.userData for fixture in body.fixtures]
-    assert surfaces.count(Surface.GROUND) == surfaces.count(Surface.CEILING) == surfaces.count(Surface.WATER) == 1
+    # one ground and one ceiling edge per terrain step, in turns (TeachMyAgent's order)
+    assert surfaces[:4] == [Surface.GROUND, Surface.CEILING, Surface.GROUND, Surface.CEILING]
+    assert surfaces.count(Surface.GROUND) == surfaces.count(Surface.CEILING) == 20 + POSITIONS - 1
+    assert surfaces.count(Surface.WATER) == 1
     assert surfaces.count(Surface.CREEPER) > 10
     assert all(fixture.sensor for fixture in body.fixtures if fixture.userData in (Surface.CREEPER, Surface.WATER))
     dry = Box2D.b2World()

@@ -165,7 +165,7 @@ class Body:
         for part in spec.parts:
             self.parts[part.name].userData.child_joints = tuple(
                 built for joint, built in zip(spec.joints, self.joints) if joint.child == part.name)
-        self.hands = tuple(self._build_hand(grasp.part, grasp.anchor, grasp.radius) for grasp in spec.hands)
+        self.hands = tuple(self._build_hand(world, grasp.part, grasp.anchor, grasp.radius) for grasp in spec.hands)
         for part in spec.parts:
             if part.pushed:
                 self.parts[part.name].ApplyForceToCenter((push, 0.0), True)
@@ -186,13 +186,18 @@ class Body:
         self._torque = float(spec.motors_torque)
         self._action_cost = spec.torque_penalty * REFERENCE_TORQUE
 
-    def _build_hand(self, part_name: str, anchor: Point, radius: float) -> Hand:
-        """A massless circular sensor on the part, seeing only the terrain."""
+    def _build_hand(self, world: Box2D.b2World, part_name: str, anchor: Point, radius: float) -> Hand:
+        """A circular sensor body centred on the part's ``anchor`` and welded there, seeing only the terrain (a body
+        of its own, of density 1, as TeachMyAgent's: it weighs on the arm, and a grasp pins it alone)."""
         part = self.parts[part_name]
-        hand = Hand(part, anchor)
-        fixture = part.CreateFixture(shape=circleShape(radius=radius, pos=anchor), density=0.0, isSensor=True,
-                                     categoryBits=BODY_CATEGORY, maskBits=TERRAIN_CATEGORY)
+        centre = part.GetWorldPoint(anchor)
+        sensor = world.CreateDynamicBody(position=centre)
+        hand = Hand(sensor, (0.0, 0.0))
+        fixture = sensor.CreateFixture(shape=circleShape(radius=radius), density=1.0, isSensor=True,
+                                       categoryBits=BODY_CATEGORY, maskBits=TERRAIN_CATEGORY)
         fixture.userData = hand
+        sensor.userData = PartContact(f"{part_name}_sensor", False, sensor, ())
+        world.CreateWeldJoint(bodyA=part, bodyB=sensor, anchor=centre)
         return hand
 
     def apply_action(self, action: list[float]) -> float:

@@ -48,7 +48,6 @@ CREEPERS_HEIGHT_BOUNDS = (0.0, 4.0)
 CREEPERS_SPACING_BOUNDS = (0.0, 5.0)
 SURVIVAL_STEPS = 600  # walkers and climbers die at the 600th step in a row under water, swimmers out of it
 HANG_STEPS = 5  # climbers settle hanging from the ceiling for this many steps before the episode starts
-HAND_OVERLAP = 0.01  # a climber's hands start this far below the ceiling, their sensors overlapping it
 
 
 class Parkour(WalkerTrackEnv):
@@ -214,8 +213,8 @@ class Parkour(WalkerTrackEnv):
         return observation, {"success": False}
 
     def _spawn_height(self) -> float:
-        """Climbers: hands just under the start pad's ceiling. Others: feet on the start pad (never a part below it:
-        the fish's fin reaches lower than its centre height)."""
+        """Climbers: hand sensors centred on the start pad's ceiling (TeachMyAgent's). Others: feet on the start pad
+        (never a part below it: the fish's fin reaches lower than its centre height)."""
         tops, bottoms = [], []
         parts = {part.name: part for part in self.body_spec.parts}
         for part in parts.values():
@@ -224,7 +223,7 @@ class Parkour(WalkerTrackEnv):
             part = parts[hand.part]
             tops += [y for _, y in _placed((hand.anchor,), part.position, part.angle)]
         if tops:
-            return TERRAIN_HEIGHT + self.parkour_world.ceiling_offset - HAND_OVERLAP - max(tops)
+            return TERRAIN_HEIGHT + self.parkour_world.ceiling_offset - max(tops)
         return TERRAIN_HEIGHT + max(self.body_spec.center_height, -min(bottoms))
 
     def _advance(self, values: list[float]) -> tuple[np.ndarray, float, bool]:

@@ -43,9 +43,11 @@ class Grasping:
         for hand, ready in zip(self.hands, self._ready):
             if ready and hand.joint is None and hand.holds:
                 anchor = hand.part.GetWorldPoint(hand.anchor)
-                # collideConnected keeps the hand's contacts with the held body (and the terrain's other fixtures)
+                # as TeachMyAgent's joint, it ends the sensor's contact with the held body (its touching flag stays
+                # only while it overlaps another grippable body), and Box2D reports that body again after a release
+                # only once the sensor has moved out of its fattened bounding box
                 hand.joint = self._world.CreateRevoluteJoint(bodyA=hand.part, bodyB=hand.holds[0], anchor=anchor,
-                                                             collideConnected=True)
+                                                             collideConnected=False)
 
     def state(self) -> list[float]:
         """Per hand: 1 if its sensor touches something grippable, 1 if it holds on (TeachMyAgent's two flags)."""

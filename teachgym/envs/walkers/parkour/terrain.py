@@ -95,43 +95,43 @@ class ParkourTerrain:
         xs = [px for px, _ in self.ground]
         return float(np.interp(x, xs, [py for _, py in self.ground]))
 
-    def build(self, world: Box2D.b2World, *, static_creepers: bool = False) -> Box2D.b2Body:
-        """Create the terrain in ``world`` and return its static body (ground, ceiling, water, fixed creepers).
+    def build(self, world: Box2D.b2World, *, static_creepers: bool = False) -> list[Box2D.b2Body]:
+        """Create the terrain in ``world`` and return its static bodies: per terrain step a ground edge and a ceiling
+        edge, then the fixed creepers, then the water, each its own body as TeachMyAgent builds them (no chain's
+        ghost vertices smooth the joins, and a hand holding one edge, which stops sensing that body, still senses
+        the next).
 
         Movable creepers become chains of dynamic sensor links, unless ``static_creepers`` (a lidar's copy of the
         terrain, which cannot follow them, keeps them at rest).
         """
-        body = world.CreateStaticBody()
-        # separate edges, a ground one then a ceiling one per step, as TeachMyAgent builds them: no chain's ghost
-        # vertices smooth the joins, and Box2D meets the fixtures in the same order
+        bodies = []
+        # One definition per kind, reshaped per fixture: building from keyword arguments costs 25x more.
         edge = fixtureDef(shape=edgeShape(vertices=[(0.0, 0.0), (1.0, 0.0)]), friction=TERRAIN_FRICTION,
                           categoryBits=TERRAIN_CATEGORY)
         for index in range(len(self.ground) - 1):
             for points, surface in ((self.ground, Surface.GROUND), (self.ceiling, Surface.CEILING)):
                 edge.shape.vertices = points[index:index + 2]
                 edge.userData = surface
-                body.CreateFixture(edge)
-        if self.water_y > self.bottom:
-            left, right = self.ground[0][0], self.ground[-1][0]
-            water = body.CreateFixture(
-                shape=polygonShape(vertices=[(left, self.bottom), (right, self.bottom), (right, self.water_y),
-                                             (left, self.water_y)]),
-                isSensor=True, categoryBits=TERRAIN_CATEGORY)
-            water.userData = Surface.WATER
-        # One definition reshaped per creeper: building from keyword arguments costs 25x more (hundreds per track).
+                bodies.append(world.CreateStaticBody(fixtures=edge))
         creeper = fixtureDef(shape=polygonShape(box=(CREEPER_WIDTH / 2, 1.0)), density=CREEPER_DENSITY,
                              isSensor=True, categoryBits=TERRAIN_CATEGORY, userData=Surface.CREEPER)
         if self.movable_creepers and not static_creepers:
             self.creeper_links = []
         for x, top, height in self.creepers:
             if self.movable_creepers and not static_creepers:
-                self.creeper_links += self._build_creeper_chain(world, body, creeper, x, top, height)
+                self.creeper_links += self._build_creeper_chain(world, bodies[-1], creeper, x, top, height)
             else:
                 _shape_creeper(creeper, x, top, height)
-                body.CreateFixture(creeper)
-        return body
+                bodies.append(world.CreateStaticBody(fixtures=creeper))
+        if self.water_y > self.bottom:
+            left, right = self.ground[0][0], self.ground[-1][0]
+            water = fixtureDef(shape=polygonShape(vertices=[(left, self.bottom), (right, self.bottom),
+                                                            (right, self.water_y), (left, self.water_y)]),
+                               isSensor=True, categoryBits=TERRAIN_CATEGORY, userData=Surface.WATER)
+            bodies.append(world.CreateStaticBody(fixtures=water))
+        return bodies
 
-    def build_static(self, world: Box2D.b2World) -> Box2D.b2Body:
+    def build_static(self, world: Box2D.b2World) -> list[Box2D.b2Body]:
         """The terrain as a private lidar copy holds it: every creeper fixed, hanging straight down."""
         return self.build(world, static_creepers=True)
 

@@ -111,16 +111,18 @@ def test_the_worlds_differ_in_ceiling_water_floor_and_finish():
 
 def test_built_fixtures_carry_their_surface():
     world = Box2D.b2World()
-    body = terrain(water_level=0.9, creepers_height=1.0, creepers_spacing=2.0).build(world)
-    surfaces = [fixture.userData for fixture in body.fixtures]
-    # one ground and one ceiling edge per terrain step, in turns (TeachMyAgent's order)
+    bodies = terrain(water_level=0.9, creepers_height=1.0, creepers_spacing=2.0).build(world)
+    assert all(len(body.fixtures) == 1 for body in bodies)  # each its own body, as TeachMyAgent's
+    fixtures = [body.fixtures[0] for body in bodies]
+    surfaces = [fixture.userData for fixture in fixtures]
+    # one ground and one ceiling edge per terrain step, in turns (TeachMyAgent's order), creepers, the water last
     assert surfaces[:4] == [Surface.GROUND, Surface.CEILING, Surface.GROUND, Surface.CEILING]
     assert surfaces.count(Surface.GROUND) == surfaces.count(Surface.CEILING) == 20 + POSITIONS - 1
-    assert surfaces.count(Surface.WATER) == 1
+    assert surfaces[-1] == Surface.WATER and surfaces.count(Surface.WATER) == 1
     assert surfaces.count(Surface.CREEPER) > 10
-    assert all(fixture.sensor for fixture in body.fixtures if fixture.userData in (Surface.CREEPER, Surface.WATER))
+    assert all(fixture.sensor for fixture in fixtures if fixture.userData in (Surface.CREEPER, Surface.WATER))
     dry = Box2D.b2World()
-    assert Surface.WATER not in [fixture.userData for fixture in terrain(water_level=0.0).build(dry).fixtures]
+    assert Surface.WATER not in [body.fixtures[0].userData for body in terrain(water_level=0.0).build(dry)]
 
 
 def test_movable_creepers_are_chains_of_links_that_swing_and_the_lidar_copy_stays_at_rest():
@@ -139,4 +141,4 @@ def test_movable_creepers_are_chains_of_links_that_swing_and_the_lidar_copy_stay
     assert max(abs(angle) for angle in angles) > 0.1
     rays = Box2D.b2World()
     track.build_static(rays)
-    assert [body.type for body in rays.bodies] == [Box2D.b2_staticBody]
+    assert {body.type for body in rays.bodies} == {Box2D.b2_staticBody}

@@ -1,5 +1,7 @@
 """Parkour behaviour: water kills and floats, climbers hang and fall, lidar codes, kinds, test sets, rendering."""
 
+import math
+
 import Box2D
 import gymnasium as gym
 import numpy as np
@@ -357,3 +359,16 @@ def test_movable_creepers_are_drawn_where_they_hang():
         part.position = (part.position.x + 8.0, part.position.y)
     env.step(zeros(env))
     assert count(env.render(), CREEPER) > 500
+
+
+def test_the_fish_and_the_climbers_hands_are_built_as_teachmyagents():
+    fish = make("fish")
+    fish.reset(seed=0)
+    hull = fish._body.parts["hull"]
+    assert hull.position.y == pytest.approx(TERRAIN_HEIGHT + 9 / 30 + 1.0, abs=0.05)  # drawn 1 m up, falling
+    assert [part.fixtures[0].friction for part in fish._body.parts.values()] == pytest.approx([0.1] + [0.2] * 4)
+    climber = make(CLIMBERS[0])
+    climber.reset(seed=0)
+    for hand in climber._body.hands:  # a sensor body of density 1, welded to the hand part
+        assert hand.part.mass == pytest.approx(math.pi * 0.05**2, rel=1e-5)
+        assert any(isinstance(edge.joint, Box2D.b2WeldJoint) for edge in hand.part.joints)

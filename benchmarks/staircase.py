@@ -4,7 +4,9 @@ student (teachDeepRL's toy env), 20,000 episodes.
 Run ``python -m teachgym.benchmarks.staircase [--episodes 20000] [--seeds 3]``. On
 ``teachgym/SimulatedStudent-Staircase-v0`` a cell is learnt only after a previous neighbour is mastered, so uniform
 sampling masters about 4% of the grid in 20,000 episodes. Each teacher runs as in the teacher benchmark (the ``low``
-expert level, or the next one up when it needs more; value estimates and exploratory episodes honoured) and the
+expert level, or the next one up when it needs more; value estimates and exploratory episodes honoured), except that
+the teachers whose papers grow the curriculum from an easy start the expert gives (``EASY_START_TEACHERS``) run at
+``high`` at least: at ``low`` they start from a random task, on the staircase almost surely a locked cell. The
 table gives the share mastered at the end (mean, standard deviation and worst over seeds), its margin over random's
 mean, whether the teacher clearly beats random (its worst seed above random's best by at least ``CLEAR_MARGIN``),
 and the teacher's own cost per episode.
@@ -26,6 +28,18 @@ from .teacher_benchmark import RunResult, run_all
 STAIRCASE = "teachgym/SimulatedStudent-Staircase-v0"
 BASELINE = "random"
 CLEAR_MARGIN = 0.05  # five cells of the 10 x 10 grid
+# Teachers whose papers start from an easy task or distribution that the expert gives (the `high` level): ADR's
+# initial task (OpenAI et al. 2019), GoalGAN's pretraining goals (Florensa et al. 2018: goals the untrained agent
+# reaches) and Self-Paced's initial distribution (Klink et al. 2020). At `low` each starts around a random task; on the
+# staircase that is a locked cell where the student never succeeds, so ADR's box never grows, GoalGAN's generator is
+# never trained (no task of intermediate success) and Self-Paced's values give no direction.
+EASY_START_TEACHERS = ("adr", "goal-gan", "self-paced")
+
+
+def teacher_levels(teachers: list[str], level: str) -> dict[str, str]:
+    """The expert level each teacher runs at: ``level``, raised to ``high`` for the ``EASY_START_TEACHERS``."""
+    high = EXPERT_LEVELS[-1]
+    return {name: high if name in EASY_START_TEACHERS else level for name in teachers}
 
 
 def print_table(results: list[RunResult]) -> None:
@@ -68,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown teacher(s) {unknown}; expected some of {known}")
     teachers = sorted(set(args.teachers or known) | {BASELINE})
     start = time.perf_counter()
-    results = run_all([STAIRCASE], teachers, args.seeds, args.episodes, 1, args.expert_level, args.workers)
+    results = run_all([STAIRCASE], teachers, args.seeds, args.episodes, 1, args.expert_level, args.workers,
+                      teacher_levels(teachers, args.expert_level))
     print_table(results)
     print(
         f"\n{len(results)} runs of {args.episodes} episodes (seeds 0-{args.seeds - 1}) in "

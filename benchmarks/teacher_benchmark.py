@@ -21,6 +21,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -104,9 +105,11 @@ def run_one(env_id: str, teacher_name: str, seed: int, episodes: int, checkpoint
 
 
 def run_all(env_ids: list[str], teachers: list[str], seeds: int, episodes: int, checkpoints: int, level: str,
-            workers: int) -> list[RunResult]:
-    """Every (env, teacher, seed) run, on a process pool."""
-    jobs = [(env_id, name, seed, episodes, checkpoints, level)
+            workers: int, levels: Mapping[str, str] | None = None) -> list[RunResult]:
+    """Every (env, teacher, seed) run, on a process pool; ``levels`` gives some teachers their own expert level
+    instead of ``level``."""
+    levels = levels or {}
+    jobs = [(env_id, name, seed, episodes, checkpoints, levels.get(name, level))
             for env_id in env_ids for name in teachers for seed in range(seeds)]
     if workers == 1:
         return [run_one(*job) for job in jobs]

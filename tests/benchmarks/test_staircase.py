@@ -12,14 +12,15 @@ from teachgym.benchmarks.teacher_benchmark import run_one
 EPISODES = 6000
 SEEDS = (0, 1)
 # Teachers whose every seed masters at least 4% of the grid by 6000 episodes (measured over seeds 0-2: alp-gmm
-# 0.04-0.06, covar-gmm 0.07-0.12, riac 0.04-0.09, expert-easy-to-hard 0.04-0.06), where uniform sampling has not yet
-# visited the start cell the 76 times that master it.
-FRONTIER_TEACHERS = ("alp-gmm", "covar-gmm", "expert-easy-to-hard", "riac")
+# 0.04-0.06, covar-gmm 0.07-0.12, riac 0.04-0.09, expert-easy-to-hard 0.04-0.06, and at `high` adr 0.18-0.20 and
+# goal-gan 0.07-0.18), where uniform sampling has not yet visited the start cell the 76 times that master it.
+FRONTIER_TEACHERS = ("adr", "alp-gmm", "covar-gmm", "expert-easy-to-hard", "goal-gan", "riac")
 
 
 @cache
 def final_share(teacher: str, seed: int) -> float:
-    return run_one(staircase.STAIRCASE, teacher, seed, EPISODES, 1, "low").mastered[-1]
+    level = staircase.teacher_levels([teacher], "low")[teacher]
+    return run_one(staircase.STAIRCASE, teacher, seed, EPISODES, 1, level).mastered[-1]
 
 
 @pytest.mark.parametrize("teacher", FRONTIER_TEACHERS)
@@ -28,6 +29,12 @@ def test_teachers_that_follow_the_frontier_master_clearly_more_than_random(teach
     shares = [final_share(teacher, seed) for seed in SEEDS]
     assert random_share <= 0.01
     assert statistics.mean(shares) >= random_share + 0.03 and min(shares) > random_share
+
+
+def test_teachers_that_start_from_the_experts_easy_task_run_at_high():
+    levels = staircase.teacher_levels(["adr", "alp-gmm", "goal-gan", "random", "self-paced"], "low")
+    assert levels == {"adr": "high", "alp-gmm": "low", "goal-gan": "high", "random": "low", "self-paced": "high"}
+    assert staircase.teacher_levels(["adr", "riac"], "high") == {"adr": "high", "riac": "high"}
 
 
 def test_the_script_prints_every_teacher_against_random(capsys):
@@ -40,6 +47,7 @@ def test_the_script_prints_every_teacher_against_random(capsys):
     }
     assert sorted(rows) == ["adr", "alp-gmm", "random"]
     assert rows["random"][6] == "-" and rows["adr"][6] in ("yes", "no")
+    assert (rows["adr"][1], rows["alp-gmm"][1], rows["random"][1]) == ("high", "low", "low")
     assert "6 runs of 30 episodes (seeds 0-1)" in out
 
 

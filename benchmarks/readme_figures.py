@@ -130,7 +130,7 @@ SOURCES: dict[str, Source] = {
     "env-speed": Source(("python", "-m", "teachgym.benchmarks.env_speed")),
     "teacher-benchmark": Source(("python", "-m", "teachgym.benchmarks.teacher_benchmark")),
     "teacher-benchmark-high": Source(("python", "-m", "teachgym.benchmarks.teacher_benchmark", "--expert-level",
-                                      "high", "--teachers", "random", "adr", "goal-gan", "self-paced")),
+                                      "high", "--teachers", "random", "adr", "goal-gan", "self-paced", "currot")),
     "alp-gmm-speed": Source(("python", "-m", "teachgym.benchmarks.alp_gmm_speed")),
     "neural-teacher-speed": Source(("python", "-m", "teachgym.benchmarks.neural_teacher_speed")),
     "curriculum-overhead": Source(("python", "-m", "teachgym.benchmarks.curriculum_overhead")),

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from teachgym.errors import TeachgymError, did_you_mean
+from teachgym.plain_data import plain_data
 from teachgym.teachers.expert import EXPERT_LEVELS
 from teachgym.vector import VEC_ENVS
 
@@ -86,7 +87,7 @@ class RunConfig:
     # -------------------------------------------------------------------------------------------- conversion
     def to_dict(self) -> dict[str, Any]:
         """Plain data (lists, dicts, scalars) for YAML."""
-        return _plain(dataclasses.asdict(self))
+        return plain_data(dataclasses.asdict(self))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "RunConfig") -> RunConfig:
@@ -222,17 +223,6 @@ def read_yaml(path: str | Path, what: str) -> Any:
                  else f" at character {position + 1}" if isinstance(position, int) else "")
         raise ConfigError(source, f"cannot read {what}: invalid YAML{where}: {' '.join(str(problem).split())}"
                           ) from None
-
-
-def _plain(value: Any) -> Any:
-    """Tuples to lists and mappings to dicts, recursively, so YAML and equality see plain data."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        return value.item()
-    return value
 
 
 def field_docs(cls: type) -> dict[str, str]:

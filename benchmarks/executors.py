@@ -46,6 +46,7 @@ from typing import Any
 import threadpoolctl
 
 from teachgym.errors import TeachgymError, did_you_mean
+from teachgym.vector.engine import default_start_method
 
 from .config import ConfigError, RunConfig
 from .run import foreign_folder, run
@@ -186,8 +187,8 @@ def _run_local(runs: list[SweepRun], workers: int) -> Iterator[RunOutcome]:
     if workers == 1:
         yield from map(execute, runs)
         return
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+    context = multiprocessing.get_context(default_start_method())
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
                                                   initializer=_start_worker)
     try:
         futures = {pool.submit(_execute_pinned, sweep_run): sweep_run for sweep_run in runs}

@@ -10,8 +10,8 @@ import difflib
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["TeachgymError", "FileFormatError", "TaskError", "UnknownNameError", "UnknownOptionError", "check_options",
-           "did_you_mean", "keyword_parameters"]
+__all__ = ["TeachgymError", "EnvOptionError", "FileFormatError", "TaskError", "UnknownNameError", "UnknownOptionError",
+           "check_options", "did_you_mean", "keyword_parameters"]
 
 
 class TeachgymError(Exception):
@@ -20,6 +20,10 @@ class TeachgymError(Exception):
 
 class TaskError(TeachgymError, ValueError):
     """A task (or a task-space definition) is malformed: unknown or missing dimension, NaN, inf, out of bounds."""
+
+
+class EnvOptionError(TeachgymError, ValueError):
+    """An env's constructor option has a value the env cannot take: a render mode, a physics setting, a body's size."""
 
 
 class FileFormatError(TeachgymError, ValueError):

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TaskError, UnknownNameError, check_options
+from .plain_data import plain_data
 from .task_space import TaskLike, TaskSpace
 
 __all__ = ["DEFAULT_TEST_SET_SEED", "DEFAULT_TEST_SET_SIZE", "MAX_TEST_SET_SIZE", "TestSet"]
@@ -230,13 +231,13 @@ class TestSet:
         return cls.from_config(spec, task_space)
 
     def _built_from(self, spec: Mapping[str, Any]) -> TestSet:
-        self._spec = _plain_copy(spec)
+        self._spec = plain_data(spec)
         return self
 
     # ------------------------------------------------------------------------------------------------ output
     def to_config(self) -> dict[str, Any]:
         """How the set was built, as a plain dict for YAML (with its ``name``); :meth:`from_config` reads it back."""
-        return {**_plain_copy(self._spec), "name": self._name}
+        return {**plain_data(self._spec), "name": self._name}
 
     def to_csv(self, path: PathLike) -> None:
         """Write the set as CSV: a header of parameter names, then one row per task (floats written exactly)."""
@@ -297,7 +298,7 @@ def _grid_spec(task_space: TaskSpace, points: object) -> dict[str, Any]:
         if missing:
             raise TaskError(f"grid: no points for {missing}; give a count or a list of values for every one of "
                             f"{list(task_space.names)}")
-        return {name: _plain_copy(points[name]) for name in task_space.names}
+        return {name: plain_data(points[name]) for name in task_space.names}
     if _is_integer(points):
         return {name: int(points) for name in task_space.names}
     raise TaskError(f"grid points must be a count per dimension (an int) or a mapping of parameter name to a "
@@ -378,16 +379,3 @@ def _check_size(what: str, size: int) -> None:
     if size > MAX_TEST_SET_SIZE:
         raise TaskError(f"{what}: {size:,} tasks; a test set holds at most {MAX_TEST_SET_SIZE:,} (every evaluation "
                         f"runs one episode per task)")
-
-
-def _plain_copy(value: Any) -> Any:
-    """A deep copy made of plain dicts, lists, ints, floats and strings (numpy values become Python ones)."""
-    if isinstance(value, Mapping):
-        return {str(key): _plain_copy(item) for key, item in value.items()}
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_plain_copy(item) for item in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

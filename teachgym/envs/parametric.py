@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from ..errors import TaskError, did_you_mean
+from ..errors import EnvOptionError, TaskError, did_you_mean
 from ..task_space import TaskLike, TaskSpace
 from ..test_sets import DEFAULT_TEST_SET_SEED, DEFAULT_TEST_SET_SIZE, TestSet
 
@@ -52,6 +52,17 @@ class ParametricEnv(gym.Env):
     REWARD_THRESHOLDS: ClassVar[tuple[float, float]]
     _pending_task: np.ndarray | None = None
     _task: np.ndarray | None = None
+
+    def _set_render_mode(self, render_mode: str | None) -> None:
+        """Keep ``render_mode`` if the class's ``metadata["render_modes"]`` lists it (or it is None).
+
+        Raises:
+            EnvOptionError: naming the mode and the modes the env has.
+        """
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise EnvOptionError(f"render_mode {render_mode!r} is not supported; expected one of "
+                                 f"{self.metadata['render_modes']} or None")
+        self.render_mode = render_mode
 
     def set_task(self, task: TaskLike) -> None:
         """Validate ``task`` and use it from the next reset on (until another ``set_task``).

@@ -53,12 +53,10 @@ class ClassicEnv(ParametricEnv, _SeedOnlyReset, EzPickle):
         """Check ``render_mode``, record the constructor arguments for pickling and build the task space.
 
         Raises:
-            ValueError: for a render mode gymnasium's class does not offer.
+            EnvOptionError: for a render mode gymnasium's class does not offer.
             TaskError: for bounds of an unknown task parameter (with a "did you mean") or bad bounds.
         """
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode {render_mode!r} is not supported; expected one of "
-                             f"{self.metadata['render_modes']} or None")
+        self._set_render_mode(render_mode)
         # After gymnasium's __init__: Lunar Lander's EzPickle.__init__ records its own arguments, ours replace them.
         EzPickle.__init__(self, render_mode=render_mode, **task_bounds)
         self.task_space = self.DEFAULT_TASK_SPACE.with_bounds(task_bounds)

@@ -176,10 +176,7 @@ class SimulatedStudent(ParametricEnv, EzPickle):
             support_radius=support_radius, forgetting_rate=forgetting_rate, return_range=return_range,
             success_return=success_return, return_noise=return_noise, render_mode=render_mode, **task_bounds,
         )
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode {render_mode!r} is not supported; expected one of "
-                             f"{self.metadata['render_modes']} or None")
-        self.render_mode = render_mode
+        self._set_render_mode(render_mode)
         _check_count("n_relevant", n_relevant, 1, len(RELEVANT_NAMES))
         _check_count("n_distractors", n_distractors, 0, None)
         _check_count("rugged_intervals", rugged_intervals, 1, None)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from gymnasium.utils import EzPickle
 
-from ...errors import TaskError
+from ...errors import EnvOptionError
 from ...task_space import TaskSpace
 from .physics import TERRAIN_STEP
 from .terrain import Obstacle, convex_polygon
@@ -68,7 +68,7 @@ class HexagonTracks(WalkerTrackEnv):
         super().__init__(*args, **kwargs)
         valid = isinstance(obstacle_spacing, (int, float)) and math.isfinite(obstacle_spacing)
         if not valid or obstacle_spacing < 0:
-            raise TaskError(f"obstacle_spacing must be a finite length >= 0 in metres, got {obstacle_spacing!r}")
+            raise EnvOptionError(f"obstacle_spacing must be a finite length >= 0 in metres, got {obstacle_spacing!r}")
         EzPickle.__init__(self, *args, obstacle_spacing=obstacle_spacing, **kwargs)
         self.obstacle_spacing = float(obstacle_spacing)
 

@@ -78,10 +78,7 @@ class WalkerTrackEnv(ParametricEnv, EzPickle):
         **task_bounds: tuple[float, float],
     ):
         EzPickle.__init__(self, body=body, body_kwargs=body_kwargs, render_mode=render_mode, **task_bounds)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode {render_mode!r} is not supported; expected one of "
-                             f"{self.metadata['render_modes']} or None")
-        self.render_mode = render_mode
+        self._set_render_mode(render_mode)
         self.body_spec = make_body_spec(body, **dict(body_kwargs or {}))
         if self.body_spec.kind not in self.BODY_KINDS:
             raise BodyKindError(f"body {body!r} is a {self.body_spec.kind}; {type(self).__name__} takes only "

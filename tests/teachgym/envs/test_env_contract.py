@@ -14,6 +14,7 @@ import teachgym
 from teachgym import TaskError
 from teachgym.envs import ParametricEnv
 from teachgym.envs.walkers.track import accepted_bodies
+from teachgym.errors import EnvOptionError
 
 WALKERS = "teachgym.envs.walkers."
 
@@ -172,3 +173,20 @@ def test_stump_tracks_expert_knowledge_is_teachmyagents():
     assert knowledge.reward_thresholds == (0.0, 180.0)
     assert knowledge.initial_distribution["mean"] == [0.0, 6.0]
     np.testing.assert_allclose(knowledge.initial_distribution["std"], [0.9, 0.6])
+
+
+@pytest.mark.filterwarnings("ignore:.*render_mode='holographic'")  # gymnasium's make warns before the env refuses
+@pytest.mark.parametrize("env_id", teachgym.env_ids())
+def test_a_render_mode_the_env_lacks_is_a_typed_error_naming_it(env_id):
+    expected = r"render_mode 'holographic' is not supported; expected one of \[.*'rgb_array'"
+    with pytest.raises(EnvOptionError, match=expected):
+        gym.make(env_id, render_mode="holographic")
+
+
+@pytest.mark.parametrize(("env_id", "options", "message"), [
+    ("teachgym/Parkour-v0", {"water_clip": 0}, "water_clip must be a positive finite number, got 0"),
+    ("teachgym/Parkour-v0", {"movable_creepers": "yes"}, "movable_creepers must be True or False, got 'yes'"),
+])
+def test_a_bad_constructor_option_is_a_typed_error_naming_it(env_id, options, message):
+    with pytest.raises(EnvOptionError, match=message):
+        gym.make(env_id, **options)

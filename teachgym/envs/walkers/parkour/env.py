@@ -11,7 +11,7 @@ import Box2D
 import numpy as np
 from gymnasium.utils import EzPickle
 
-from ....errors import TeachgymError, UnknownNameError
+from ....errors import EnvOptionError, TeachgymError, UnknownNameError
 from ....task_space import TaskSpace
 from ....test_sets import TestSet
 from ..bodies.body import Body, ContactListener
@@ -137,9 +137,9 @@ class Parkour(WalkerTrackEnv):
         if world not in WORLDS:
             raise UnknownNameError("Parkour world", world, WORLDS)
         if not isinstance(movable_creepers, bool):
-            raise ValueError(f"movable_creepers must be True or False, got {movable_creepers!r}")
+            raise EnvOptionError(f"movable_creepers must be True or False, got {movable_creepers!r}")
         if isinstance(water_clip, bool) or not isinstance(water_clip, (int, float)) or not 0 < water_clip < math.inf:
-            raise ValueError(f"water_clip must be a positive finite number, got {water_clip!r}")
+            raise EnvOptionError(f"water_clip must be a positive finite number, got {water_clip!r}")
         self.cppn_input_space = cppn_input_space
         super().__init__(body, body_kwargs, render_mode, **task_bounds)
         EzPickle.__init__(self, body=body, body_kwargs=body_kwargs, render_mode=render_mode,

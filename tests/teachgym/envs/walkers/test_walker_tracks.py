@@ -21,7 +21,7 @@ from teachgym.envs.walkers.physics import (
     TERRAIN_STEP,
 )
 from teachgym.envs.walkers.stump_tracks import StumpTracks
-from teachgym.errors import TaskError, UnknownNameError
+from teachgym.errors import EnvOptionError, TaskError, UnknownNameError
 
 STUMP_TRACKS = "teachgym/StumpTracks-v0"
 HEXAGON_TRACKS = "teachgym/HexagonTracks-v0"
@@ -218,8 +218,8 @@ def test_hexagons_start_after_the_pad_and_are_obstacle_spacing_apart(make_env):
 
 
 @pytest.mark.parametrize("spacing", [-1.0, float("nan"), float("inf")])
-def test_bad_hexagon_spacing_is_a_task_error(spacing):
-    with pytest.raises(TaskError, match="obstacle_spacing"):
+def test_bad_hexagon_spacing_is_an_option_error_not_a_task_error(spacing):
+    with pytest.raises(EnvOptionError, match="obstacle_spacing must be a finite length >= 0 in metres"):
         gym.make(HEXAGON_TRACKS, obstacle_spacing=spacing)
 
 

@@ -16,7 +16,7 @@ from teachgym.envs.walkers.lidar import KIND_FANS
 from teachgym.envs.walkers.parkour.env import SURVIVAL_STEPS, Parkour
 from teachgym.envs.walkers.parkour.test_sets import TEST_SET_RULES
 from teachgym.envs.walkers.physics import LIDAR_COUNT, LIDAR_RANGE, TERRAIN_HEIGHT, TERRAIN_STEP
-from teachgym.errors import TeachgymError
+from teachgym.errors import EnvOptionError, TeachgymError
 
 PARKOUR = "teachgym/Parkour-v0"
 CLIMBERS = ("climbing_profile_chimpanzee", "climbing_chest_profile_chimpanzee")
@@ -182,7 +182,7 @@ def test_cppn_input_space_chooses_the_teachmyagent_box(space, first):
 def test_bad_constructor_options_are_named():
     with pytest.raises(UnknownNameError, match="did you mean 'medium'"):
         make(cppn_input_space="meduim")
-    with pytest.raises(ValueError, match="water_clip must be a positive finite number, got -1"):
+    with pytest.raises(EnvOptionError, match="water_clip must be a positive finite number, got -1"):
         make(water_clip=-1)
 
 

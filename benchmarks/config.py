@@ -21,6 +21,7 @@ import yaml
 from teachgym.errors import TeachgymError, did_you_mean
 from teachgym.plain_data import plain_data
 from teachgym.teachers.expert import EXPERT_LEVELS
+from teachgym.validation import is_integer
 from teachgym.vector import VEC_ENVS
 
 SIMULATED = "simulated"
@@ -172,7 +173,7 @@ def _require_str(path: str, value: object) -> None:
 
 
 def _require_int(path: str, value: object, *, minimum: int, maximum: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if not is_integer(value) or value < minimum:
         raise ConfigError(path, f"expected an integer >= {minimum}, got {value!r}")
     if maximum is not None and value > maximum:
         raise ConfigError(path, f"expected an integer from {minimum} to {maximum:,}, got {value:,}")

@@ -46,6 +46,7 @@ from typing import Any
 import threadpoolctl
 
 from teachgym.errors import TeachgymError, did_you_mean
+from teachgym.validation import is_positive_integer
 from teachgym.vector.engine import default_start_method
 
 from .config import ConfigError, RunConfig
@@ -165,7 +166,7 @@ def _executor(name: str, workers: int | None, address: str | None) -> Callable[[
     if name not in EXECUTORS:
         raise ConfigError("executor", f"unknown executor {name!r}{did_you_mean(str(name), EXECUTORS)}; expected one "
                                       f"of {list(EXECUTORS)}")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+    if workers is not None and not is_positive_integer(workers):
         raise ConfigError("workers", f"expected an integer >= 1, got {workers!r}")
     if name == "local":
         if address is not None:

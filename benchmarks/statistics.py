@@ -26,6 +26,7 @@ import scipy.stats
 from numpy.typing import ArrayLike
 
 from teachgym.errors import TeachgymError
+from teachgym.validation import is_positive_integer
 
 __all__ = ["CONFIDENCE", "CVAR_ALPHA", "RESAMPLES", "Interval", "StatisticsError", "WelchTest", "area_under_curve",
            "cvar", "iqm", "mean", "probability_of_improvement", "score_matrix", "stratified_bootstrap_ci",
@@ -148,7 +149,7 @@ def stratified_bootstrap_ci(aggregate: Aggregate, *scores: ArrayLike, resamples:
     Raises:
         StatisticsError: for invalid scores, ``resamples < 1`` or ``confidence`` outside (0, 1).
     """
-    if isinstance(resamples, bool) or not isinstance(resamples, (int, np.integer)) or resamples < 1:
+    if not is_positive_integer(resamples):
         raise StatisticsError(f"resamples must be a positive integer, got {resamples!r}")
     if not 0 < confidence < 1:
         raise StatisticsError(f"confidence must lie in (0, 1), got {confidence!r}")

@@ -46,6 +46,7 @@ from stable_baselines3.common.preprocessing import is_image_space
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, unwrap_vec_normalize
 
 from teachgym.errors import TeachgymError, UnknownNameError, check_options, did_you_mean, keyword_parameters
+from teachgym.validation import is_finite_number, is_integer, is_positive_integer
 
 from .shared_trunk import SharedTrunk
 
@@ -207,7 +208,7 @@ def student_hyperparameters(algo: str, hyperparameters: Mapping[str, Any] | None
         StudentError: if ``n_envs`` is not a positive integer, or for a value the algorithm cannot train with.
     """
     cls = algorithm_class(algo)
-    if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
+    if not is_positive_integer(n_envs):
         raise StudentError(f"n_envs must be a positive integer, got {n_envs!r}")
     hyperparameters = dict(hyperparameters or {})
     for name in hyperparameters:
@@ -293,11 +294,11 @@ Check = Callable[[Any], bool]
 
 
 def _integer(low: int) -> Check:
-    return lambda value: _is_integer(value) and value >= low
+    return lambda value: is_integer(value) and value >= low
 
 
 def _number(low: float, high: float = math.inf, *, low_excluded: bool = False) -> Check:
-    return lambda value: _is_number(value) and (value > low if low_excluded else value >= low) and value <= high
+    return lambda value: is_finite_number(value) and (value > low if low_excluded else value >= low) and value <= high
 
 
 def _or_schedule(check: Check) -> Check:
@@ -306,15 +307,6 @@ def _or_schedule(check: Check) -> Check:
 
 def _or_none(check: Check) -> Check:
     return lambda value: value is None or check(value)
-
-
-def _is_integer(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-            and math.isfinite(value))
 
 
 def _is_boolean(value: Any) -> bool:
@@ -364,19 +356,19 @@ HYPERPARAMETER_VALUES: dict[str, tuple[Check, str]] = {
     "target_kl": (_or_none(_number(0, low_excluded=True)), "null or a number > 0"),
     "stats_window_size": (_integer(1), "an integer >= 1"),
     "policy_kwargs": (_or_none(lambda value: isinstance(value, Mapping)), "null or a mapping"),
-    "verbose": (lambda value: _is_integer(value) and 0 <= value <= 2, "0, 1 or 2"),
+    "verbose": (lambda value: is_integer(value) and 0 <= value <= 2, "0, 1 or 2"),
     "buffer_size": (_integer(1), "an integer >= 1"),
     "learning_starts": (_integer(0), "an integer >= 0"),
     "tau": (_number(0, 1, low_excluded=True), "a number in (0, 1]"),
     "train_freq": (_is_train_frequency, "an integer >= 1 or a pair [n >= 1, step or episode]"),
-    "gradient_steps": (lambda value: _is_integer(value) and (value >= 1 or value == -1),
+    "gradient_steps": (lambda value: is_integer(value) and (value >= 1 or value == -1),
                        "an integer >= 1, or -1 (as many as environment steps collected)"),
     "action_noise": (_or_none(lambda value: isinstance(value, ActionNoise)), "null or an SB3 ActionNoise"),
     "replay_buffer_class": (_or_none(_is_class), "null or a ReplayBuffer class"),
     "replay_buffer_kwargs": (_or_none(lambda value: isinstance(value, Mapping)), "null or a mapping"),
     "optimize_memory_usage": (_is_boolean, "true or false"),
     "target_update_interval": (_integer(1), "an integer >= 1"),
-    "target_entropy": (lambda value: value == "auto" or _is_number(value), "auto or a number"),
+    "target_entropy": (lambda value: value == "auto" or is_finite_number(value), "auto or a number"),
     "use_sde_at_warmup": (_is_boolean, "true or false"),
     "policy_delay": (_integer(1), "an integer >= 1"),
     "target_policy_noise": (_number(0), "a number >= 0"),
@@ -397,7 +389,7 @@ HYPERPARAMETER_VALUES: dict[str, tuple[Check, str]] = {
     "n_top": (_or_none(_integer(1)), "null or an integer >= 1"),
     "delta_std": (_or_schedule(_number(0, low_excluded=True)), f"a number > 0 {SCHEDULE}"),
     "zero_policy": (_is_boolean, "true or false"),
-    "alive_bonus_offset": (_is_number, "a number"),
+    "alive_bonus_offset": (is_finite_number, "a number"),
     "n_eval_episodes": (_integer(1), "an integer >= 1"),
 }
 # Where one algorithm reads a hyperparameter differently from the others.

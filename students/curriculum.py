@@ -18,6 +18,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from teachgym.envs.simulated import SimulatedStudent
 from teachgym.teachers import Teacher, has_exploratory_episodes, trains_on_last_sample, uses_value_estimates
+from teachgym.validation import is_integer
 from teachgym.vector.sb3_env import SharedMemoryVecEnv
 
 from .algorithms import StudentError
@@ -288,7 +289,7 @@ def run_curriculum(
     Raises:
         StudentError: if ``episodes`` is not a non-negative integer.
     """
-    if isinstance(episodes, bool) or not isinstance(episodes, (int, np.integer)) or episodes < 0:
+    if not is_integer(episodes) or episodes < 0:
         raise StudentError(f"episodes must be a non-negative integer, got {episodes!r}")
     records: list[EpisodeRecord] = []
     timesteps = 0

@@ -30,6 +30,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 
 from teachgym.errors import TaskError
 from teachgym.teachers import SuccessEvaluator
+from teachgym.validation import is_integer, is_positive_integer
 
 from .algorithms import StudentError
 from .vec_env import EnvWrapper, build_env, check_env_id, default_start_method
@@ -102,7 +103,7 @@ def evaluate(
             ``predict``.
     """
     check_env_id(env_id)
-    if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
+    if not is_positive_integer(n_envs):
         raise StudentError(f"n_envs must be a positive integer, got {n_envs!r}")
     if normalize is None and isinstance(policy, BaseAlgorithm):
         normalize = policy.get_vec_normalize_env()
@@ -110,7 +111,7 @@ def evaluate(
     if not callable(getattr(predictor, "predict", None)):
         raise StudentError(f"the policy must have a predict(observation, deterministic=...) method, got "
                            f"{type(policy).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+    if not is_integer(seed):
         raise StudentError(f"seed must be an integer, got {seed!r}")
     env = build_env(env_id, env_kwargs, wrappers)
     try:

@@ -16,6 +16,8 @@ import torch
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
+from teachgym.validation import is_positive_integer
+
 from .algorithms import StudentError
 
 
@@ -37,7 +39,7 @@ class ResetStudentCallback(BaseCallback):
 
     def __init__(self, every: int, *, verbose: int = 0):
         super().__init__(verbose)
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        if not is_positive_integer(every):
             raise StudentError(f"every must be a positive number of timesteps, got {every!r}")
         self.every = every
         self.resets = 0

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TaskError, did_you_mean
+from .validation import is_number
 
 __all__ = ["TaskSpace"]
 
@@ -282,7 +283,7 @@ def _parse_bounds(name: str, pair: object) -> tuple[float, float]:
 
 
 def _as_number(name: str, value: object) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if not is_number(value):
         raise TaskError(f"task parameter {name!r} must be a number, got {value!r}")
     return float(value)
 

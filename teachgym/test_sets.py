@@ -28,6 +28,7 @@ import numpy as np
 from .errors import TaskError, UnknownNameError, check_options
 from .plain_data import plain_data
 from .task_space import TaskLike, TaskSpace
+from .validation import is_integer, is_number
 
 __all__ = ["DEFAULT_TEST_SET_SEED", "DEFAULT_TEST_SET_SIZE", "MAX_TEST_SET_SIZE", "TestSet"]
 
@@ -102,7 +103,7 @@ class TestSet:
         """
         spec = _grid_spec(task_space, points)
         # Counted before anything is built: a typo such as 1000 points per dimension would not fit in memory.
-        sizes = [int(value) if _is_integer(value) else len(value) if isinstance(value, Sequence) else 1
+        sizes = [int(value) if is_integer(value) else len(value) if isinstance(value, Sequence) else 1
                  for value in spec.values()]
         _check_size(f"grid {'x'.join(map(str, sizes))}", math.prod(sizes))
         axes = [_grid_axis(name_, spec[name_], low, high)
@@ -299,7 +300,7 @@ def _grid_spec(task_space: TaskSpace, points: object) -> dict[str, Any]:
             raise TaskError(f"grid: no points for {missing}; give a count or a list of values for every one of "
                             f"{list(task_space.names)}")
         return {name: plain_data(points[name]) for name in task_space.names}
-    if _is_integer(points):
+    if is_integer(points):
         return {name: int(points) for name in task_space.names}
     raise TaskError(f"grid points must be a count per dimension (an int) or a mapping of parameter name to a "
                     f"count or a list of values, got {points!r}")
@@ -307,14 +308,14 @@ def _grid_spec(task_space: TaskSpace, points: object) -> dict[str, Any]:
 
 def _grid_axis(name: str, points: object, low: float, high: float) -> list[float]:
     """One dimension's grid values: ``linspace(low, high, count)`` or the explicit values."""
-    if _is_integer(points):
+    if is_integer(points):
         _check_integer(f"grid: the count of {name!r}", points, 1)
         return np.linspace(low, high, int(points)).tolist()
     if isinstance(points, (str, bytes, Mapping)) or not isinstance(points, (Sequence, np.ndarray)) or not len(points):
         raise TaskError(f"grid: points of {name!r} must be a count >= 1 or a non-empty list of values, "
                         f"got {points!r}")
     for value in points:
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        if not is_number(value):
             raise TaskError(f"grid: values of {name!r} must be numbers, got {value!r}")
     return [float(value) for value in points]
 
@@ -366,12 +367,8 @@ def _csv_task(path: Path, line: int, row: list[str], header: list[str], columns:
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
-def _is_integer(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def _check_integer(what: str, value: object, minimum: int) -> None:
-    if not _is_integer(value) or value < minimum:
+    if not is_integer(value) or value < minimum:
         raise TaskError(f"{what} must be an integer >= {minimum}, got {value!r}")
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import TeachgymError
 from ..task_space import TaskLike, TaskSpace
+from ..validation import is_integer
 from .parametric import ExpertKnowledge
 
 __all__ = ["RuggedDifficulty", "interval_permutations"]
@@ -62,7 +63,7 @@ class RuggedDifficulty(gym.Wrapper, gym.utils.RecordConstructorArgs):
         gym.utils.RecordConstructorArgs.__init__(self, intervals=intervals, seed=seed)
         super().__init__(env)
         for name, value, minimum in (("intervals", intervals, 1), ("seed", seed, 0)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            if not is_integer(value) or value < minimum:
                 raise TeachgymError(f"RuggedDifficulty: {name} must be an integer >= {minimum}, got {value!r}")
         try:
             env_space: TaskSpace = env.get_wrapper_attr("task_space")

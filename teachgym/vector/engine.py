@@ -23,6 +23,7 @@ import numpy as np
 
 from teachgym.errors import TaskError, TeachgymError
 from teachgym.task_space import TaskLike, TaskSpace
+from teachgym.validation import is_integer
 
 from .buffers import SKIP, STEP, SharedBuffers, block_size, buffer_layout
 from .worker import EnvRunner, StepResult, worker_main
@@ -193,7 +194,7 @@ class VectorEngine:
         for name, value, minimum in (("n_envs", n_envs, 1), ("workers", workers, 0)):
             if value is None and name == "workers":
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            if not is_integer(value) or value < minimum:
                 raise TeachgymError(f"teachgym.vector: {name} must be an integer >= {minimum}, got {value!r}")
         self.num_envs = int(n_envs)
         probe = env_fn()  # bad env arguments fail here, in this process, with the env's own error
@@ -263,7 +264,7 @@ class VectorEngine:
         """
         if self.task_space is None:
             raise TaskError("teachgym.vector: these envs have no task_space, so they take no task")
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < self.num_envs:
+        if not is_integer(index) or not 0 <= index < self.num_envs:
             raise TaskError(f"set_task: env index must be an integer in [0, {self.num_envs - 1}], got {index!r}")
         try:
             vector = self.task_space.validate(task)

@@ -18,6 +18,7 @@ from scipy import special
 
 from ...errors import TeachgymError
 from ...task_space import TaskSpace
+from ...validation import is_integer
 from ..parametric import ParametricEnv
 from ..rugged import interval_permutations
 from .competence import CompetenceMap, LearningRule
@@ -389,7 +390,7 @@ class SimulatedStudent(ParametricEnv, EzPickle):
 
 
 def _check_count(name: str, value: object, low: int, high: int | None) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
+    if not is_integer(value) or value < low or (
             high is not None and value > high):
         expected = f"an integer in [{low}, {high}]" if high is not None else f"an integer >= {low}"
         raise TeachgymError(f"{name} must be {expected}, got {value!r}")

@@ -134,6 +134,7 @@ SOURCES: dict[str, Source] = {
     "alp-gmm-speed": Source(("python", "-m", "teachgym.benchmarks.alp_gmm_speed")),
     "neural-teacher-speed": Source(("python", "-m", "teachgym.benchmarks.neural_teacher_speed")),
     "curriculum-overhead": Source(("python", "-m", "teachgym.benchmarks.curriculum_overhead")),
+    "vector-speed": Source(("python", "-m", "teachgym.benchmarks.vector_speed")),
     "parkour-tracks": Source(("python", "-m", "teachgym.benchmarks.parkour_tracks"), markdown=True),
     "cartpole": Source(("teachgym", "sweep", str(CONFIGS / "classic-control.yaml")), summary=summarize_sweep,
                        folder_flag=("--out", "{out}", "--no-report")),

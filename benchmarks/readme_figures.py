@@ -135,6 +135,7 @@ SOURCES: dict[str, Source] = {
     "neural-teacher-speed": Source(("python", "-m", "teachgym.benchmarks.neural_teacher_speed")),
     "curriculum-overhead": Source(("python", "-m", "teachgym.benchmarks.curriculum_overhead")),
     "vector-speed": Source(("python", "-m", "teachgym.benchmarks.vector_speed")),
+    "staircase": Source(("python", "-m", "teachgym.benchmarks.staircase")),
     "parkour-tracks": Source(("python", "-m", "teachgym.benchmarks.parkour_tracks"), markdown=True),
     "cartpole": Source(("teachgym", "sweep", str(CONFIGS / "classic-control.yaml")), summary=summarize_sweep,
                        folder_flag=("--out", "{out}", "--no-report")),

@@ -113,17 +113,17 @@ def evaluate(
                            f"{type(policy).__name__}")
     if not is_integer(seed):
         raise StudentError(f"seed must be an integer, got {seed!r}")
+    job = _Job(predictor, normalize, env_id, dict(env_kwargs or {}), tuple(wrappers), deterministic)
     env = build_env(env_id, env_kwargs, wrappers)
     try:
         tasks = _checked_tasks(test_set_tasks, env.get_wrapper_attr("task_space"))
+        seeds = seed + np.arange(len(tasks))
+        if n_envs == 1:  # one env, reset with each episode's seed and task: no copy of the policy, no env per episode
+            results = [job.run_episode(env, task, int(episode_seed)) for task, episode_seed in zip(tasks, seeds)]
     finally:
         env.close()
-    job = _Job(predictor, normalize, env_id, dict(env_kwargs or {}), tuple(wrappers), deterministic)
-    run_task = partial(_evaluate_task, _serialized(job))
-    seeds = seed + np.arange(len(tasks))
-    if n_envs == 1:
-        results = list(map(run_task, tasks, seeds))
-    else:
+    if n_envs > 1:
+        run_task = partial(_evaluate_task, _serialized(job))
         context = multiprocessing.get_context(default_start_method())
         # One torch thread per worker: the workers are the parallelism.
         with ProcessPoolExecutor(min(n_envs, len(tasks)), mp_context=context, initializer=torch.set_num_threads,

@@ -127,14 +127,14 @@ def _with_interval(aggregate, scores: np.ndarray) -> str:
 
 
 SOURCES: dict[str, Source] = {
-    "env-speed": Source(("python", "-m", "teachgym.benchmarks.env_speed")),
+    "env-speed": Source(("python", "-m", "teachgym.benchmarks.perf.env_speed")),
     "teacher-benchmark": Source(("python", "-m", "teachgym.benchmarks.teacher_benchmark")),
     "teacher-benchmark-high": Source(("python", "-m", "teachgym.benchmarks.teacher_benchmark", "--expert-level",
                                       "high", "--teachers", "random", "adr", "goal-gan", "self-paced", "currot")),
-    "alp-gmm-speed": Source(("python", "-m", "teachgym.benchmarks.alp_gmm_speed")),
-    "neural-teacher-speed": Source(("python", "-m", "teachgym.benchmarks.neural_teacher_speed")),
-    "curriculum-overhead": Source(("python", "-m", "teachgym.benchmarks.curriculum_overhead")),
-    "vector-speed": Source(("python", "-m", "teachgym.benchmarks.vector_speed")),
+    "alp-gmm-speed": Source(("python", "-m", "teachgym.benchmarks.perf.alp_gmm_speed")),
+    "neural-teacher-speed": Source(("python", "-m", "teachgym.benchmarks.perf.neural_teacher_speed")),
+    "curriculum-overhead": Source(("python", "-m", "teachgym.benchmarks.perf.curriculum_overhead")),
+    "vector-speed": Source(("python", "-m", "teachgym.benchmarks.perf.vector_speed")),
     "staircase": Source(("python", "-m", "teachgym.benchmarks.staircase")),
     "parkour-tracks": Source(("python", "-m", "teachgym.benchmarks.parkour_tracks"), markdown=True),
     "cartpole": Source(("teachgym", "sweep", str(CONFIGS / "classic-control.yaml")), summary=summarize_sweep,

@@ -1,16 +1,14 @@
 """Vector env speed benchmark: teachgym.vector against one env in a loop, SB3's SubprocVecEnv and gymnasium's
 AsyncVectorEnv, then end to end training through it.
 
-Run ``python -m teachgym.benchmarks.vector_speed``. Part one steps Stump Tracks (classic_bipedal) under random actions:
-one env in this process (the reference), ``SubprocVecEnv`` with 2 envs, teachgym.vector with 8 envs on 2 workers and
-16 envs on 2 and on 4 workers, and gymnasium's ``AsyncVectorEnv`` (shared memory) with 8 envs, in interleaved rounds;
-each rate is printed with its ratio to the reference (the median of the per-round ratios, so machine noise hits
-both). The targets: 8 envs on 2 workers at least 1.5x the single env and 3x ``SubprocVecEnv`` with 2 envs. Beside
-each rate, the CPU time all its processes spent per env step (Linux), and the single env's over it: what share of
-the CPU goes into stepping envs. Rates need free cores (other load on the machine takes them from the workers, not
-from the single env); the CPU cost per step holds up better, and k workers on k free cores reach at most k times
-that share.
-
+Run ``python -m teachgym.benchmarks.perf.vector_speed``. Part one steps Stump Tracks (classic_bipedal) under random
+actions: one env in this process (the reference), ``SubprocVecEnv`` with 2 envs, teachgym.vector with 8 envs on 2
+workers and 16 envs on 2 and on 4 workers, and gymnasium's ``AsyncVectorEnv`` (shared memory) with 8 envs, in
+interleaved rounds; each rate is printed with its ratio to the reference (the median of the per-round ratios, so machine
+noise hits both). The targets: 8 envs on 2 workers at least 1.5x the single env and 3x ``SubprocVecEnv`` with 2 envs.
+Beside each rate, the CPU time all its processes spent per env step (Linux), and the single env's over it: what share of
+the CPU goes into stepping envs. Rates need free cores (other load on the machine takes them from the workers, not from
+the single env); the CPU cost per step holds up better, and k workers on k free cores reach at most k times that share.
 Part two trains: PPO with SB3's defaults on 8 Stump Tracks envs under ALP-GMM (the run API's curriculum callback),
 through teachgym.vector and through ``SubprocVecEnv`` (target: 2x), and SAC with the ``tma`` preset through
 teachgym.vector, with where its time goes (env steps, action inference, gradient steps, the rest). Where CUDA is
@@ -36,7 +34,7 @@ import numpy as np
 from teachgym.vector import build_env, default_start_method
 from teachgym.vector import make_vec_env as make_shared_vec_env
 
-from . import provenance
+from .. import provenance
 from .env_speed import HEADLINE_BODY, HEADLINE_ID, random_actions, steps_per_second
 
 ENV_KWARGS = {"body": HEADLINE_BODY}

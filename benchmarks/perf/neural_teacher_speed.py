@@ -1,7 +1,7 @@
 """Neural-teacher speed benchmark: what GoalGAN, Setter-Solver and Self-Paced cost per episode and per network
 update, on the CPU and, when this machine has one, on a CUDA GPU.
 
-Run ``python -m teachgym.benchmarks.neural_teacher_speed [--episodes 1000] [--rounds 3]``. Each teacher, with its
+Run ``python -m teachgym.benchmarks.perf.neural_teacher_speed [--episodes 1000] [--rounds 3]``. Each teacher, with its
 default (reference) network sizes and the "high" expert knowledge, drives a ``teachgym/SimulatedStudent-v0`` student
 for ``--episodes`` episodes on each device; ``alp-gmm`` runs alongside on the CPU as the reference. The rounds are
 interleaved (every teacher and device once per round) and the medians printed: the teacher's time per episode

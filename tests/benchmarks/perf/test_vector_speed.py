@@ -1,7 +1,7 @@
 """The vector env speed benchmark runs end to end and prints its table, and its training timer splits the time
 (figures are not asserted: speed targets live in the benchmark's output, not in timed tests)."""
 
-from teachgym.benchmarks import vector_speed
+from teachgym.benchmarks.perf import vector_speed
 
 
 def test_prints_every_case_with_its_ratio_to_the_single_env(capsys):

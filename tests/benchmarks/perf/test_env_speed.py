@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import teachgym
-from teachgym.benchmarks import env_speed
+from teachgym.benchmarks.perf import env_speed
 from teachgym.envs.walkers.bodies import BODIES
 
 CLASSIC_ORIGINALS = {

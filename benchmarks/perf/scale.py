@@ -1,6 +1,6 @@
 """Sweep scaling: the same sweep of short runs on 1 local worker and on 2, timed end to end.
 
-Run ``python -m teachgym.benchmarks.scale``. It builds a sweep of ``--runs`` simulated-student runs (ALP-GMM on
+Run ``python -m teachgym.benchmarks.perf.scale``. It builds a sweep of ``--runs`` simulated-student runs (ALP-GMM on
 ``teachgym/SimulatedStudent-v0``, one seed each, ``--episodes`` episodes: 2 to 4 s per run on a laptop core), runs it
 into a fresh temporary folder with ``workers=1`` (in this process) and then with ``--workers`` (a process pool,
 startup included), and prints both times and their ratio. The target for 8 runs on 2 workers is 0.6x.
@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .executors import run_sweep
-from .sweep import Sweep
+from ..executors import run_sweep
+from ..sweep import Sweep
 
 ENV_ID = "teachgym/SimulatedStudent-v0"
 TEACHER = "alp-gmm"

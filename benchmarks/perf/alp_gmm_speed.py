@@ -1,7 +1,7 @@
 """ALP-GMM speed benchmark: teachgym's ``alp-gmm`` against a straightforward implementation of the published
 algorithm, side by side on the same simulated students.
 
-Run ``python -m teachgym.benchmarks.alp_gmm_speed [--episodes 20000] [--seeds 3]``. Each seed drives both teachers
+Run ``python -m teachgym.benchmarks.perf.alp_gmm_speed [--episodes 20000] [--seeds 3]``. Each seed drives both teachers
 (and ``random``, for the curriculum-quality baseline) through the same number of episodes in lockstep, each with its
 own ``teachgym/SimulatedStudent-v0`` student (seeded alike), with BLAS pinned to one thread. It prints the amortised
 teacher cost per episode (sample + update, periodic refits included; the student's time is not counted), the speed

@@ -1,13 +1,13 @@
 """Environment speed benchmark: every registered teachgym env and body under random actions, against gymnasium.
 
-Run ``python -m teachgym.benchmarks.env_speed``. It prints one row per (env id, body) with task dimensions and steps
-per second (``act``: action dimensions, or ``#n`` for n discrete actions), then the headline figure: Stump Tracks with
-classic_bipedal against gymnasium's ``BipedalWalker-v3``, measured in the same process in interleaved rounds (the
-median of the per-round ratios), so machine noise hits both. The target is 1.5x (TeachMyAgent's implementation runs
-at about 1.0x). Parkour with classic_bipedal (more fixtures, surface lidar, water and survival bookkeeping) is
-measured the same way against the same reference, with a target of 1.0x. Last, every classic env
-(``teachgym.envs.classic``) against the gymnasium env its default task reproduces, measured the same way on the
-default task; the target is 0.9x the original's rate.
+Run ``python -m teachgym.benchmarks.perf.env_speed``. It prints one row per (env id, body) with task dimensions and
+steps per second (``act``: action dimensions, or ``#n`` for n discrete actions), then the headline figure: Stump Tracks
+with classic_bipedal against gymnasium's ``BipedalWalker-v3``, measured in the same process in interleaved rounds (the
+median of the per-round ratios), so machine noise hits both. The target is 1.5x (TeachMyAgent's implementation runs at
+about 1.0x). Parkour with classic_bipedal (more fixtures, surface lidar, water and survival bookkeeping) is measured the
+same way against the same reference, with a target of 1.0x. Last, every classic env (``teachgym.envs.classic``) against
+the gymnasium env its default task reproduces, measured the same way on the default task; the target is 0.9x the
+original's rate.
 """
 
 from __future__ import annotations

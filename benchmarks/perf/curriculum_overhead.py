@@ -1,7 +1,7 @@
 """Curriculum overhead: training throughput of an SB3 student with a teacher attached, against the same student
 without a curriculum, measured side by side in one process.
 
-Run ``python -m teachgym.benchmarks.curriculum_overhead``. For each algorithm, interleaved rounds train a fresh
+Run ``python -m teachgym.benchmarks.perf.curriculum_overhead``. For each algorithm, interleaved rounds train a fresh
 student on Stump Tracks for ``--steps`` steps without a curriculum (the env's default task) and with the
 ``--teacher`` sending every env its next task through the curriculum callback; the figure is the median ratio of
 steps per second. The target for PPO is 0.95x: the teacher must not be the bottleneck. On a machine with CUDA the

@@ -24,7 +24,7 @@ from teachgym.teachers.expert import EXPERT_LEVELS
 from teachgym.validation import is_integer
 from teachgym.vector import VEC_ENVS
 
-SIMULATED = "simulated"
+SIMULATED = "simulated"  # the simulated student kind's one name (benchmarks.student_kinds.simulated)
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
 ENV_VERSION = re.compile(r"-v\d+$")
 # Upper bounds that catch typos (an extra 0 or three) before a run starts: a trillion steps is beyond any benchmark
@@ -160,11 +160,10 @@ class RunConfig:
             suggestion = did_you_mean(str(self.expert_knowledge), EXPERT_LEVELS)
             raise ConfigError(f"{where}.expert_knowledge", f"unknown level {self.expert_knowledge!r}{suggestion}; "
                                                            f"expected one of {list(EXPERT_LEVELS)}")
-        if self.student == SIMULATED:
-            if self.n_envs != 1:
-                raise ConfigError(f"{where}.n_envs", "a simulated student trains in one env; set n_envs to 1")
-            if self.reset_student_every is not None:
-                raise ConfigError(f"{where}.reset_student_every", "the forgetting challenge needs an RL student")
+        # Imported here: the student kinds raise this module's ConfigError.
+        from .student_kinds import student_kind
+
+        student_kind(self.student).check_config(self, where)
 
 
 def _require_str(path: str, value: object) -> None:

@@ -22,7 +22,8 @@ from teachgym.teachers import Teacher, available_teachers, make_teacher
 from teachgym.teachers import teacher_hyperparameters as accepted_hyperparameters
 from teachgym.teachers.expert import expert_hyperparameters
 
-from .config import SIMULATED, ConfigError, RunConfig
+from .config import ConfigError, RunConfig
+from .student_kinds import student_kind
 
 RUGGED_INTERVALS = 4
 
@@ -61,7 +62,7 @@ def prepare(config: RunConfig, where: str = "RunConfig") -> Experiment:
     """
     config.check_scalars(where)
     env = _make_checked_env(config, where)
-    _check_student(config, env, where)
+    student_kind(config.student).check_student(config, env, where)
     try:
         test_set = TestSet.from_spec(config.test_set, env.unwrapped.task_space, env.unwrapped)
     except (TeachgymError, OSError) as error:
@@ -93,29 +94,6 @@ def _make_checked_env(config: RunConfig, where: str) -> gym.Env:
         raise ConfigError(f"{where}.env", f"{config.env} is not a parametric env (it has no task space); "
                                           f"teachgym's are {teachgym.env_ids()}")
     return env
-
-
-def _check_student(config: RunConfig, env: gym.Env, where: str) -> None:
-    if config.student == SIMULATED:
-        if not hasattr(env.unwrapped, "expected_return"):
-            raise ConfigError(f"{where}.student", f"'simulated' needs a simulated-student env, and {config.env} is "
-                                                  f"not one; use an RL student (sac, ppo, ...) or a "
-                                                  f"teachgym/SimulatedStudent-* id")
-        if config.student_kwargs:
-            raise ConfigError(f"{where}.student_kwargs", "a simulated student takes no hyperparameters")
-        return
-    from teachgym.students import ALGORITHMS, check_student_options
-
-    if config.student.lower() not in ALGORITHMS:
-        choices = [*ALGORITHMS, SIMULATED]
-        raise ConfigError(f"{where}.student", f"unknown student {config.student!r}"
-                                              f"{did_you_mean(config.student, choices)}; expected one of {choices}")
-    try:
-        check_student_options(config.student, dict(config.student_kwargs), n_envs=config.n_envs,
-                              observation_space=env.observation_space, action_space=env.action_space)
-    except TeachgymError as error:
-        field_name = "student" if getattr(error, "kind", None) == "student" else "student_kwargs"
-        raise ConfigError(f"{where}.{field_name}", str(error)) from None
 
 
 def _teacher_hyperparameters(config: RunConfig, env: gym.Env, where: str) -> dict[str, Any]:

@@ -26,10 +26,8 @@ import math
 import os
 import pickle
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -39,15 +37,13 @@ from typing import Any
 
 import numpy as np
 
-from teachgym.teachers import asks_for_evaluations, report_episode, trains_on_last_sample, uses_value_estimates
-
 from . import provenance
-from .config import SIMULATED, RunConfig, check_output_folder
+from .config import RunConfig, check_output_folder
 from .experiment import Experiment, prepare
 from .run_folder import RunFolder, RunFolderError, load_pickle, writing
 from .states import RunState
+from .student_kinds import student_kind
 
-REPORT_EVERY_EPISODES = 100
 NEW, RESUME, DONE = "new", "resume", "done"
 
 
@@ -66,6 +62,7 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
             checkpoint, a corrupt file (named), or if the disk fills up.
     """
     experiment = prepare(config)
+    kind = student_kind(config.student)
     check_output_folder(config.out_dir, "RunConfig.out_dir")
     folder = RunFolder(config.out_dir)
     with folder.claim():
@@ -73,17 +70,16 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
         if state == DONE:
             return folder.path
         folder.remove_staging()
-        start = _resume_point(folder, config) if state == RESUME else None
+        start = _resume_point(folder, kind.checkpoint_files) if state == RESUME else None
         # Without a checkpoint the run starts over: rows written before a kill that came before it are dropped.
         folder.restore_tables(start.progress["rows"] if start else {})
         folder.set_status(RunState.RUNNING, timesteps=start.progress["timesteps"] if start else 0)
-        if config.student != SIMULATED:
-            import torch  # noqa: F401  the RL run imports it anyway; imported first, its record names the GPU
+        if kind.uses_torch:
+            import torch  # noqa: F401  the run imports it anyway; imported first, its record names the GPU
         folder.record_environment(provenance.environment_record(start.progress["timesteps"] if start else 0,
                                                                 event=RESUME if start else "start"))
         try:
-            kind = _SimulatedRun if config.student == SIMULATED else _RLRun
-            timesteps = kind(experiment, folder, start, report=progress).train()
+            timesteps = kind.train(TrainingRun(experiment, folder, start, report=progress))
         except BaseException as error:
             with contextlib.suppress(RunFolderError):  # a full disk must not hide the error that stopped the run
                 folder.set_status(RunState.FAILED, timesteps=folder.status().get("timesteps", 0),
@@ -144,15 +140,16 @@ class _Start:
     states: dict[str, Any]
 
 
-def _resume_point(folder: RunFolder, config: RunConfig) -> _Start | None:
-    """The latest whole checkpoint, or None when there is none (the run starts over).
+def _resume_point(folder: RunFolder, student_files: tuple[str, ...]) -> _Start | None:
+    """The latest whole checkpoint (with the student kind's ``student_files`` unpickled), or None when there is
+    none (the run starts over).
 
     Raises:
         RunFolderError: naming the damaged file, when LATEST names a checkpoint and neither it nor an earlier one
             is whole.
     """
     candidates = folder.checkpoint_candidates()
-    pickles = ["teacher.pkl", "rng.pkl"] + (["student.pkl"] if config.student == SIMULATED else [])
+    pickles = ["teacher.pkl", "rng.pkl", *student_files]
     problems = []
     for checkpoint in candidates:
         try:
@@ -176,8 +173,9 @@ def _resume_point(folder: RunFolder, config: RunConfig) -> _Start | None:
                          f"scratch")
 
 
-class _Run:
-    """What both kinds of run share: tables, evaluations, checkpoint bookkeeping."""
+class TrainingRun:
+    """One run in training: its experiment, folder and teacher, and the bookkeeping every student kind shares
+    (tables, evaluations, checkpoints); a :class:`~.student_kinds.StudentKind` trains the student through it."""
 
     def __init__(self, experiment: Experiment, folder: RunFolder, start: _Start | None,
                  report: Callable[[int], None] | None = None):
@@ -257,151 +255,6 @@ class _Run:
             "rng.pkl": pickle.dumps(_rng_states()),
         }, progress)
         self.folder.set_status(RunState.RUNNING, timesteps=timesteps)
-
-
-class _SimulatedRun(_Run):
-    """The teacher loop on a simulated student: one step per episode, no model; a teacher's exploratory episodes
-    (:mod:`teachgym.teachers.exploratory_episodes`) leave the student untouched."""
-
-    def train(self) -> int:
-        config = self.config
-        env = self.experiment.make_env()
-        student = env.unwrapped
-        if self.start is None:
-            env.reset(seed=config.seed)  # a seeded reset makes a new student
-        else:
-            student.load_state_dict(self.start.states["student.pkl"])
-        action = np.zeros(env.action_space.shape, dtype=env.action_space.dtype)
-        set_task = env.get_wrapper_attr("set_task")  # the rugged wrapper's, when the challenge is on
-        if uses_value_estimates(self.teacher):
-            self.teacher.set_value_estimator(student.value_estimates)
-        if asks_for_evaluations(self.teacher):
-            self.teacher.set_success_evaluator(_simulated_evaluator(env))
-        start = self.episodes
-        for timesteps in range(start + 1, config.total_timesteps + 1):
-            set_task(self.teacher.sample_task())
-            student.learning = trains_on_last_sample(self.teacher)  # a teacher's exploratory episodes only measure
-            observation, _ = env.reset()
-            _, episode_return, _, _, info = env.step(action)
-            task = info["task"]
-            report_episode(self.teacher, [task[name] for name in self.names], episode_return, success=info["success"],
-                           initial_observation=observation)
-            self.record_episode(timesteps, 0, task, episode_return, 1, info["success"])
-            if timesteps % REPORT_EVERY_EPISODES == 0:
-                self.report(timesteps)
-            if timesteps >= self.next_eval or timesteps == config.total_timesteps:
-                returns = np.array([student.expected_return(task) for task in self.experiment.test_set])
-                self.record_evaluation(timesteps, returns, returns > student.success_return,
-                                       {"student_mastered_share": student.mastered_share})
-                self.next_eval = timesteps + config.eval_every
-            if timesteps >= self.next_checkpoint or timesteps == config.total_timesteps:
-                self.next_checkpoint = timesteps + config.checkpoint_every
-                self.save_checkpoint(timesteps, {"student.pkl": pickle.dumps(student.state_dict())})
-        env.close()
-        return config.total_timesteps
-
-
-class _RLRun(_Run):
-    """An SB3 student trained on vectorised envs, with the curriculum, evaluation and checkpoint callbacks."""
-
-    def train(self) -> int:
-        from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-
-        from teachgym.students import (
-            CurriculumCallback,
-            ResetStudentCallback,
-            evaluate,
-            load_student,
-            make_student,
-            make_vec_env,
-            preset_normalization,
-            success_evaluator,
-        )
-
-        config, experiment, run = self.config, self.experiment, self
-        student_kwargs = dict(config.student_kwargs)
-        normalization = preset_normalization(config.student, student_kwargs.get("preset"))
-        vec_env = make_vec_env(config.env, config.n_envs, env_kwargs=dict(config.env_kwargs), seed=config.seed,
-                               wrappers=experiment.wrappers, vec_env=config.vec_env, **normalization)
-        if self.start is None:
-            model = make_student(config.student, vec_env, device=config.device, seed=config.seed,
-                                 tensorboard_log=str(self.folder.tensorboard), **student_kwargs)
-        else:
-            model = load_student(config.student, self.start.checkpoint, vec_env, device=config.device)
-        done_timesteps = int(model.num_timesteps)
-
-        class EvaluateAndCheckpoint(BaseCallback):
-            """Evaluates on the test set and checkpoints on schedule (and once more at the end)."""
-
-            def _on_rollout_end(self) -> None:
-                run.report(self.num_timesteps)
-
-            def _on_step(self) -> bool:
-                timesteps = self.num_timesteps
-                if timesteps >= run.next_eval:
-                    run.next_eval = timesteps + config.eval_every
-                    run.evaluate(evaluate, self.model, timesteps)
-                if timesteps >= run.next_checkpoint:
-                    run.next_checkpoint = timesteps + config.checkpoint_every
-                    run.checkpoint_model(self.model, timesteps)
-                return True
-
-            def _on_training_end(self) -> None:
-                timesteps = self.num_timesteps
-                if not run.folder.tables["metrics"].rows or run.next_eval - config.eval_every != timesteps:
-                    run.evaluate(evaluate, self.model, timesteps)
-                    # recorded in the last checkpoint, so that resuming a finished run evaluates nothing twice
-                    run.next_eval = timesteps + config.eval_every
-                run.checkpoint_model(self.model, timesteps)
-
-        def on_episode(record) -> None:
-            run.record_episode(record.timesteps, record.env_index, record.task, record.episode_return,
-                               record.length, record.success)
-
-        if asks_for_evaluations(self.teacher):  # rollouts of the current policy, on envs of their own
-            self.teacher.set_success_evaluator(success_evaluator(
-                model, config.env, env_kwargs=dict(config.env_kwargs), wrappers=experiment.wrappers,
-                n_envs=config.n_envs, seed=config.seed))
-        curriculum = CurriculumCallback(self.teacher, on_episode=on_episode)
-        curriculum.send_initial_tasks(vec_env)
-        # A reset due at a checkpoint's step must happen before the checkpoint, or resuming would skip it.
-        callbacks = [curriculum]
-        if config.reset_student_every:
-            callbacks.append(ResetStudentCallback(config.reset_student_every))
-        callbacks.append(EvaluateAndCheckpoint())
-        try:
-            model.learn(config.total_timesteps - done_timesteps, callback=CallbackList(callbacks),
-                        reset_num_timesteps=self.start is None, tb_log_name="student")
-        finally:
-            vec_env.close()
-        return int(model.num_timesteps)
-
-    def evaluate(self, evaluate, model, timesteps: int) -> None:
-        result = evaluate(model, self.config.env, self.experiment.test_set.tasks,
-                          env_kwargs=dict(self.config.env_kwargs), n_envs=self.config.n_envs, seed=self.config.seed)
-        self.record_evaluation(timesteps, np.asarray(result.returns, dtype=np.float64),
-                               np.asarray(result.successes, dtype=bool))
-
-    def checkpoint_model(self, model, timesteps: int) -> None:
-        from teachgym.students import save_student
-
-        with writing(self.folder.checkpoints / "model.zip"):
-            staging = Path(tempfile.mkdtemp(prefix=".model-", dir=self.folder.checkpoints))
-        with writing(staging / "model.zip", staging):
-            files = {path.name: path for path in save_student(model, staging)}
-        try:
-            self.save_checkpoint(timesteps, files)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-
-
-def _simulated_evaluator(env) -> Callable[[np.ndarray, int], np.ndarray]:
-    """The simulated student's success evaluator for tasks in the teacher's view (through the rugged-difficulty
-    wrapper's task map when the challenge is on)."""
-    student = env.unwrapped
-    if not hasattr(env, "to_env_task"):  # the rugged wrapper, outermost when the challenge is on
-        return student.evaluate_successes
-    return lambda tasks, n_rollouts: student.evaluate_successes([env.to_env_task(task) for task in tasks], n_rollouts)
 
 
 def _rng_states() -> dict[str, Any]:

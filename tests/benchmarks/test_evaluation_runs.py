@@ -98,7 +98,7 @@ def test_stochastic_evaluation_episodes_depend_only_on_their_seed():
 
 def test_with_the_rugged_challenge_the_simulated_student_is_asked_in_its_own_coordinates(tmp_path):
     from teachgym.benchmarks.experiment import prepare
-    from teachgym.benchmarks.run import _simulated_evaluator
+    from teachgym.benchmarks.student_kinds.simulated import success_evaluator
 
     config = RunConfig(**SIMULATED, teacher="sfl", rugged_difficulty=True, out_dir=str(tmp_path / "run"))
     env = prepare(config).make_env()
@@ -109,4 +109,4 @@ def test_with_the_rugged_challenge_the_simulated_student_is_asked_in_its_own_coo
         student.step(np.zeros(1, dtype=np.float32))
     corner = env.to_teacher_task([0.02, 0.02])
     assert np.abs(corner - 0.02).max() > 0.2  # the teacher sees the corner elsewhere
-    np.testing.assert_array_equal(_simulated_evaluator(env)([corner, [0.02, 0.02]], 10), [10, 0])
+    np.testing.assert_array_equal(success_evaluator(env)([corner, [0.02, 0.02]], 10), [10, 0])

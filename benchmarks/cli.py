@@ -105,10 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     reporting = commands.add_parser("report", help="statistics, tables and figures of a sweep or run folder",
                                     description="Write report.md, report.html, PNG figures and scores.csv for a "
-                                                "folder of runs.")
-    reporting.add_argument("folder", type=_path, help="a sweep folder or a run folder")
-    reporting.add_argument("--out", type=_path, help="the report goes to OUT/report (default: FOLDER/report)")
+                                                "folder of runs; with --scoreboard, print the scoreboard of one or "
+                                                "more sweep folders (one tier each).")
+    reporting.add_argument("folders", nargs="+", type=_path, metavar="FOLDER",
+                           help="a sweep folder or a run folder (several only with --scoreboard)")
+    reporting.add_argument("--out", type=_path, help="the report goes to OUT/report (default: FOLDER/report); with "
+                                                     "--scoreboard, the scoreboard also goes to OUT/scoreboard.md")
     reporting.add_argument("--self-contained", action="store_true", help=SELF_CONTAINED_HELP)
+    reporting.add_argument("--scoreboard", action="store_true",
+                           help="print each teacher's final share mastered per tier (IQM, 95%% CI, against random) "
+                                "and the versions it was measured with, instead of writing the report")
     reporting.set_defaults(handler=_report)
 
     showing = commands.add_parser("show", help="status and latest metrics of runs",
@@ -270,10 +276,28 @@ def _sweep(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .report import find_runs, write_report
 
-    print(f"report: {write_report(args.folder, out=args.out, self_contained=args.self_contained)}")
-    for record in find_runs(args.folder):
+    if args.scoreboard:
+        return _scoreboard(args)
+    if len(args.folders) > 1:
+        raise ConfigError("report", f"got {len(args.folders)} folders ({', '.join(map(str, args.folders))}); a report "
+                                    f"takes one sweep or run folder (several only with --scoreboard)")
+    folder = args.folders[0]
+    print(f"report: {write_report(folder, out=args.out, self_contained=args.self_contained)}")
+    for record in find_runs(folder):
         if record.state is RunState.DAMAGED:
             print(f"teachgym: warning: run {record.run_id} not used: {record.problem}", file=sys.stderr)
+    return 0
+
+
+def _scoreboard(args: argparse.Namespace) -> int:
+    from .report.scoreboard import SCOREBOARD_FILE, scoreboard
+
+    text = scoreboard(args.folders)
+    if args.out is not None:
+        check_output_folder(args.out, "--out")
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / SCOREBOARD_FILE).write_text(text)
+    print(text, end="")
     return 0
 
 

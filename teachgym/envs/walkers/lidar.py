@@ -11,12 +11,10 @@ from collections.abc import Sequence
 
 import Box2D
 
+from .bodies.kind import BodyKind
 from .physics import BODY_CATEGORY, LIDAR_COUNT, LIDAR_FAN, LIDAR_RANGE
 from .terrain import Surface, Terrain
 
-# Parkour's lidar fans per body kind (reference.md 1.3): (first ray's angle from straight down, width of the fan).
-# Walkers look down and ahead, climbers from ahead up to behind their head, swimmers and amphibians all around.
-KIND_FANS = {"walker": (0.0, LIDAR_FAN), "climber": (1.5, 2.3), "swimmer": (0.0, math.pi), "amphibian": (0.0, math.pi)}
 # The surface code a Parkour lidar reports with each ray: -1 water, 1 creeper, 0 anything else.
 SURFACE_CODES = {Surface.WATER: -1.0, Surface.CREEPER: 1.0, Surface.CEILING: 0.0, Surface.GROUND: 0.0, None: 0.0}
 
@@ -61,9 +59,10 @@ def walker_fan(count: int = LIDAR_COUNT, fan: float = LIDAR_FAN, start: float = 
     return tuple(start + fan * i / count for i in range(count))
 
 
-def kind_fan(kind: str, count: int = LIDAR_COUNT) -> tuple[float, ...]:
-    """Ray angles of the Parkour fan of a body kind (see ``KIND_FANS``)."""
-    start, fan = KIND_FANS[kind]
+def kind_fan(kind: BodyKind, count: int = LIDAR_COUNT) -> tuple[float, ...]:
+    """Ray angles of the Parkour fan of a body kind (``kind.lidar_fan``): walkers look down and ahead, climbers from
+    ahead up to behind their head, swimmers and amphibians all around."""
+    start, fan = kind.lidar_fan
     return walker_fan(count, fan, start)
 
 

@@ -8,6 +8,7 @@ from ....errors import UnknownNameError, check_options, keyword_parameters
 from .bipedal import amphibious_bipedal, classic_bipedal, old_classic_bipedal, small_bipedal
 from .chimpanzee import profile_chimpanzee
 from .climbers import climbing_chest_profile_chimpanzee, climbing_profile_chimpanzee
+from .kind import BodyKind
 from .millipede import millipede
 from .quadruped import big_quadru, old_big_quadru
 from .spec import BodySpec
@@ -15,7 +16,7 @@ from .spider import spider
 from .swimmers import fish
 from .wheel import wheel
 
-__all__ = ["BODIES", "BodySpec", "make_body_spec"]
+__all__ = ["BODIES", "BodyKind", "BodySpec", "make_body_spec"]
 
 BODIES: dict[str, Callable[..., BodySpec]] = {
     "classic_bipedal": classic_bipedal,
@@ -40,7 +41,7 @@ def make_body_spec(name: str, **options: object) -> BodySpec:
     Raises:
         UnknownNameError: for an unknown body name, with the closest name.
         UnknownOptionError: for an option the body does not take, with the closest option.
-        ValueError: for a bad option value, naming the option.
+        EnvOptionError: (a ``ValueError``) for a bad option value, naming the option, the value and what it must be.
     """
     if name not in BODIES:
         raise UnknownNameError("body", name, BODIES)

@@ -5,6 +5,7 @@ benchmark ran."""
 from __future__ import annotations
 
 from ..physics import BASE_TORQUE_PENALTY, PIXEL, WATER_DENSITY
+from .kind import BodyKind
 from .spec import (
     FAR_LIMB_COLOURS,
     HULL_COLOURS,
@@ -37,7 +38,7 @@ def _bipedal(
     width: float,
     motors_torque: float,
     *,
-    kind: str = "walker",
+    kind: BodyKind = BodyKind.WALKER,
     hull_density: float = 5.0,
     leg_density: float = 1.0,
     hull_contact: Contact = Contact.CRITICAL,
@@ -101,7 +102,7 @@ def amphibious_bipedal(motors_torque: float = 80.0) -> BodySpec:
     and swim; its hull may touch the ground (4 motors)."""
     motors_torque = positive("motors_torque", motors_torque)
     return _bipedal(
-        "amphibious_bipedal", 34 * PIXEL, 64 * PIXEL, motors_torque, kind="amphibian",
+        "amphibious_bipedal", 34 * PIXEL, 64 * PIXEL, motors_torque, kind=BodyKind.AMPHIBIAN,
         hull_density=1.25 * WATER_DENSITY, leg_density=0.25 * WATER_DENSITY, hull_contact=Contact.IGNORED,
         leg_colours=((AMPHIBIAN_GREEN, AMPHIBIAN_ORANGE),) * 2, hull_colours=AMPHIBIAN_GREEN,
     )

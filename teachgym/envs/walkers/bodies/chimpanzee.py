@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from ..physics import PIXEL
+from .kind import BodyKind
 from .spec import (
     FAR_LIMB_COLOURS,
     HULL_COLOURS,
@@ -134,7 +135,7 @@ class Limb:
 
 
 def chimpanzee_spec(
-    name: str, kind: str, limbs: list[Limb], motors_torque: float, hands: tuple[GraspSpec, ...] = ()
+    name: str, kind: BodyKind, limbs: list[Limb], motors_torque: float, hands: tuple[GraspSpec, ...] = ()
 ) -> BodySpec:
     """A chimpanzee body: head and torso with ``limbs``; the torque penalty is shared by five limb groups (legs,
     arms, hands) as in the reference, and the head angle is not penalised."""
@@ -163,4 +164,4 @@ def profile_chimpanzee(motors_torque: float = 100.0) -> BodySpec:
     """A chimpanzee in profile: both legs and both arms overlap at the torso's axis (14 motors, 50 observations)."""
     limbs = [Limb(f"leg_{index}", -LEG_DOWN, LEG, NEAR_LIMB_COLOURS) for index in range(2)]
     limbs += [Limb(f"arm_{index}", ARM_UP, ARM, FAR_LIMB_COLOURS) for index in range(2)]
-    return chimpanzee_spec("profile_chimpanzee", "walker", limbs, motors_torque)
+    return chimpanzee_spec("profile_chimpanzee", BodyKind.WALKER, limbs, motors_torque)

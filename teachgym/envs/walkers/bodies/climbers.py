@@ -21,6 +21,7 @@ from .chimpanzee import (
     Segment,
     chimpanzee_spec,
 )
+from .kind import BodyKind
 from .spec import FAR_LIMB_COLOURS, NEAR_LIMB_COLOURS, SPEED_HAND, SPEED_HIP, BodySpec, Contact, GraspSpec
 
 HAND_SENSOR_RADIUS = 0.05  # metres
@@ -40,7 +41,7 @@ def _climber(name: str, motors_torque: float, with_legs: bool) -> BodySpec:
     limbs += [Limb(f"arm_{index}", ARM_UP, CLIMBING_ARM, FAR_LIMB_COLOURS, upward=True) for index in range(2)]
     # The sensor sits at the far end of each hand, where it meets the ceiling.
     hands = tuple(GraspSpec(f"arm_{index}_hand", (0.0, HAND_PART_LENGTH / 2), HAND_SENSOR_RADIUS) for index in range(2))
-    return chimpanzee_spec(name, "climber", limbs, motors_torque, hands)
+    return chimpanzee_spec(name, BodyKind.CLIMBER, limbs, motors_torque, hands)
 
 
 def climbing_profile_chimpanzee(motors_torque: float = 100.0) -> BodySpec:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..physics import PIXEL
+from .kind import BodyKind
 from .spec import (
     FAR_LIMB_COLOURS,
     HULL_COLOURS,
@@ -58,7 +59,7 @@ def millipede(motors_torque: float = 200.0, nb_of_bodies: int = 4) -> BodySpec:
             )
     return BodySpec(
         name="millipede",
-        kind="walker",
+        kind=BodyKind.WALKER,
         parts=tuple(parts),
         joints=tuple(joints),
         head=head,

@@ -4,6 +4,7 @@ TeachMyAgent's old big quadruped, built as its old bodies are."""
 from __future__ import annotations
 
 from ..physics import PIXEL
+from .kind import BodyKind
 from .spec import (
     FAR_LIMB_COLOURS,
     HULL_COLOURS,
@@ -61,7 +62,7 @@ def _quadruped(name: str, motors_torque: float, *, old: bool) -> BodySpec:
             joints += leg_joints
     return BodySpec(
         name=name,
-        kind="walker",
+        kind=BodyKind.WALKER,
         parts=tuple(parts),
         joints=tuple(joints),
         head="hull",

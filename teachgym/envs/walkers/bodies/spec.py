@@ -12,7 +12,9 @@ import math
 import numbers
 from dataclasses import dataclass
 
+from ....errors import EnvOptionError, TeachgymError
 from ..physics import BASE_TORQUE_PENALTY, PIXEL
+from .kind import BodyKind
 
 Point = tuple[float, float]
 Colour = tuple[float, float, float]
@@ -36,9 +38,12 @@ KNEE_ANGLE_OFFSET = 1.0  # knee angles are observed shifted so that a straight l
 OLD_HIP_DOWN = 8 * PIXEL
 OLD_LEG_TILT = 0.05
 
-# What an embodiment is for: walkers walk the ground, climbers hang from the ceiling and creepers, swimmers live in
-# water, amphibians do both walking and swimming.
-BODY_KINDS = ("walker", "climber", "swimmer", "amphibian")
+# Every body kind, in BodyKind order (each equals its name: BODY_KINDS[0] == "walker").
+BODY_KINDS = tuple(BodyKind)
+
+
+class BodySpecError(TeachgymError, ValueError):
+    """A body spec that does not hold together: duplicate part names, or a joint, hand or head naming no part."""
 
 
 class Contact(enum.Enum):
@@ -105,11 +110,12 @@ class BodySpec:
     ``width`` and ``center_height`` place it on the track (the start pad widens for wide bodies; the spawn height
     puts its feet on the ground). ``spawn_height``, when given, is the spawn point's height above the flat tracks'
     ground instead of ``center_height`` (TeachMyAgent spawns its old bodies there at two leg lengths; Parkour keeps
-    ``center_height``). ``torque_penalty`` is the per-action-dimension cost factor of the reward.
+    ``center_height``). ``torque_penalty`` is the per-action-dimension cost factor of the reward. ``kind`` may be given
+    as a :class:`BodyKind` or its name; it is always a :class:`BodyKind` on the spec.
     """
 
     name: str
-    kind: str
+    kind: BodyKind
     parts: tuple[PartSpec, ...]
     joints: tuple[JointSpec, ...]
     head: str
@@ -137,30 +143,43 @@ class BodySpec:
         return sum(3 if joint.contact_part else 2 for joint in self.motors)
 
     def __post_init__(self) -> None:
-        if self.kind not in BODY_KINDS:
-            raise ValueError(f"body {self.name!r} has kind {self.kind!r}; expected one of {BODY_KINDS}")
+        """Convert ``kind`` to a :class:`BodyKind` and check the parts' names.
+
+        Raises:
+            UnknownNameError: for an unknown kind (a ``ValueError``), with the kinds.
+            BodySpecError: for duplicate part names or references to unknown parts (a ``ValueError``).
+        """
+        object.__setattr__(self, "kind", BodyKind.of(self.kind, owner=f"body {self.name!r}"))
         names = [part.name for part in self.parts]
         if len(set(names)) != len(names):
-            raise ValueError(f"body {self.name!r} has duplicate part names: {names}")
+            raise BodySpecError(f"body {self.name!r} has duplicate part names: {names}")
         referenced = {self.head} | {j.parent for j in self.joints} | {j.child for j in self.joints}
         referenced |= {j.contact_part for j in self.joints if j.contact_part}
         referenced |= {hand.part for hand in self.hands}
         unknown = referenced - set(names)
         if unknown:
-            raise ValueError(f"body {self.name!r} references unknown parts {sorted(unknown)}")
+            raise BodySpecError(f"body {self.name!r} references unknown parts {sorted(unknown)}; its parts are {names}")
 
 
 def positive(name: str, value: float) -> float:
-    """Validate a body option that must be a positive finite number, and return it as a float."""
+    """Validate a body option that must be a positive finite number, and return it as a float.
+
+    Raises:
+        EnvOptionError: (a ``ValueError``) naming the option, its value and what it must be.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 < value < math.inf:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+        raise EnvOptionError(f"body option {name} must be a positive finite number, got {value!r}")
     return float(value)
 
 
 def positive_int(name: str, value: int) -> int:
-    """Validate a body option that must be a positive integer (a count), and return it as an int."""
+    """Validate a body option that must be a positive integer (a count), and return it as an int.
+
+    Raises:
+        EnvOptionError: (a ``ValueError``) naming the option, its value and what it must be.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise EnvOptionError(f"body option {name} must be a positive integer, got {value!r}")
     return int(value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..physics import PIXEL
+from .kind import BodyKind
 from .spec import (
     FAR_LIMB_COLOURS,
     NEAR_LIMB_COLOURS,
@@ -79,7 +80,7 @@ def spider(motors_torque: float = 100.0, nb_pairs_of_legs: int = 2) -> BodySpec:
             joints += leg_joints
     return BodySpec(
         name="spider",
-        kind="walker",
+        kind=BodyKind.WALKER,
         parts=tuple(parts),
         joints=tuple(joints),
         head="main_body",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..physics import BASE_TORQUE_PENALTY, PIXEL, WATER_DENSITY
+from .kind import BodyKind
 from .spec import HULL_COLOURS, SPEED_KNEE, BodySpec, Contact, JointSpec, PartSpec, pixels, positive
 
 FISH_DENSITY = WATER_DENSITY - 0.01
@@ -51,7 +52,7 @@ def fish(motors_torque: float = 80.0) -> BodySpec:
                             contact_part="fin"))
     return BodySpec(
         name="fish",
-        kind="swimmer",
+        kind=BodyKind.SWIMMER,
         parts=tuple(parts),
         joints=tuple(joints),
         head="hull",

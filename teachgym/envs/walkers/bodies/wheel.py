@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..physics import PIXEL
+from .kind import BodyKind
 from .spec import (
     FAR_LIMB_COLOURS,
     HIP_LIMITS,
@@ -83,7 +84,7 @@ def wheel(motors_torque: float = 500.0, body_scale: float = 1.0) -> BodySpec:
         joints += leg_joints
     return BodySpec(
         name="wheel",
-        kind="walker",
+        kind=BodyKind.WALKER,
         parts=tuple(parts),
         joints=tuple(joints),
         head="main_body",

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 import teachgym  # noqa: F401  (registers the teachgym/ ids)
 from teachgym import TestSet, UnknownNameError
 from teachgym.envs.walkers.bodies import BODIES
-from teachgym.envs.walkers.lidar import KIND_FANS
+from teachgym.envs.walkers.lidar import kind_fan
 from teachgym.envs.walkers.parkour.env import SURVIVAL_STEPS, Parkour
 from teachgym.envs.walkers.parkour.test_sets import TEST_SET_RULES
-from teachgym.envs.walkers.physics import LIDAR_COUNT, LIDAR_RANGE, TERRAIN_HEIGHT, TERRAIN_STEP
+from teachgym.envs.walkers.physics import LIDAR_COUNT, LIDAR_FAN, LIDAR_RANGE, TERRAIN_HEIGHT, TERRAIN_STEP
 from teachgym.errors import EnvOptionError, TeachgymError
 
 PARKOUR = "teachgym/Parkour-v0"
@@ -144,11 +144,18 @@ def test_a_walker_hull_on_the_ground_does_not_end_a_parkour_episode():
 
 
 # ------------------------------------------------------------------------------------------------------ lidar
-@pytest.mark.parametrize("body", ["classic_bipedal", CLIMBERS[0], "fish", "amphibious_bipedal"])
-def test_each_kind_gets_its_lidar_fan(body):
+@pytest.mark.parametrize(("body", "start", "width"), [
+    ("classic_bipedal", 0.0, LIDAR_FAN), (CLIMBERS[0], 1.5, 2.3), ("fish", 0.0, math.pi),
+    ("amphibious_bipedal", 0.0, math.pi)])
+def test_each_kind_gets_its_lidar_fan(body, start, width):
     env = make(body)
-    start, width = KIND_FANS[env.body_spec.kind]
-    np.testing.assert_allclose(env._lidar_fan, start + width * np.arange(LIDAR_COUNT) / LIDAR_COUNT)
+    env.reset(seed=0)
+    angles = start + width * np.arange(LIDAR_COUNT) / LIDAR_COUNT
+    np.testing.assert_allclose(env.body_spec.kind.lidar_fan, (start, width))
+    # the rays the env casts point that way: (sin a, -cos a), a from straight down towards the front
+    rays = np.array([(x1 - x0, y1 - y0) for (x0, y0), (x1, y1) in env._lidar.segments()])
+    directions = rays / np.linalg.norm(rays, axis=1, keepdims=True)
+    np.testing.assert_allclose(directions, np.stack([np.sin(angles), -np.cos(angles)], axis=1), atol=1e-9)
 
 
 def test_lidar_codes_report_water_below_and_creepers_above():
@@ -342,7 +349,7 @@ def test_with_movable_creepers_the_lidar_sees_where_a_creeper_swung_and_looks_th
     # straight down through the fin (a body part) onto the flat start pad
     assert (codes[0], fractions[0]) == (0.0, pytest.approx((y - TERRAIN_HEIGHT) / LIDAR_RANGE, abs=1e-3))
     assert 1.0 not in codes  # no creeper over the start pad
-    angle = env._lidar_fan[-1]
+    angle = kind_fan(env.body_spec.kind)[-1]
     target = (x + 2.0 * np.sin(angle), y - 2.0 * np.cos(angle))  # 2 m along the last ray
     link = env._terrain.creeper_links[0]
     link.position = (link.position.x + target[0] - link.worldCenter.x, link.position.y + target[1] - link.worldCenter.y)

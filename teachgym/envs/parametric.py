@@ -38,13 +38,15 @@ class ExpertKnowledge:
 
 
 class ParametricEnv(gym.Env):
-    """Base class: task bookkeeping around a subclass's ``_reset_task`` and ``step``.
+    """Base class: task bookkeeping around a subclass's ``_reset_task`` and ``_step``.
 
     Subclasses set ``self.task_space`` in their constructor, implement ``_reset_task(task) -> (obs, info)`` (the
-    world is built from the validated task vector, all randomness from ``self.np_random``) and ``step``, put
-    ``self.task_info()`` into every step's info, and declare ``REWARD_RANGE`` (bounds of an episode's return) and
+    world is built from the validated task vector, all randomness from ``self.np_random``) and ``_step(action) ->
+    (obs, reward, terminated, truncated, info)``, declare ``REWARD_RANGE`` (bounds of an episode's return) and
     ``REWARD_THRESHOLDS`` (a return below the first means failing a task, above the second doing well), and make
-    their default task the easy end of the space.
+    their default task the easy end of the space. ``reset`` and ``step`` add ``info["task"]`` to what the hooks
+    return. (An env whose ``step`` must be another class's, as the classic family's gymnasium classes, may override
+    ``step`` itself and put ``self.task_info()`` into its info.)
     """
 
     task_space: TaskSpace
@@ -136,5 +138,18 @@ class ParametricEnv(gym.Env):
             return self._pending_task.copy()
         return np.array(self.task_space.default, dtype=np.float64)
 
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Run one step of the episode (the subclass's ``_step``) and add the episode's task to its info, so every
+        step says which task it belongs to (a finished episode is credited to the task it really had)."""
+        observation, reward, terminated, truncated, info = self._step(action)
+        info["task"] = self.task_info()
+        return observation, reward, terminated, truncated, info
+
     def _reset_task(self, task: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        """Build the episode of the validated task vector ``task``; return the first observation and the info."""
+        raise NotImplementedError
+
+    def _step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """One step of the running episode: observation, reward, terminated, truncated and the info (without the
+        task, which :meth:`step` adds)."""
         raise NotImplementedError

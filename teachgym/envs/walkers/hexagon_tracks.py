@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
-from gymnasium.utils import EzPickle
 
 from ...errors import EnvOptionError
 from ...task_space import TaskSpace
+from ...validation import is_finite_number
 from .physics import TERRAIN_STEP
 from .terrain import Obstacle, convex_polygon
 from .track import WalkerTrackEnv
@@ -64,13 +65,23 @@ class HexagonTracks(WalkerTrackEnv):
 
     DEFAULT_TASK_SPACE = TaskSpace({name: (0.0, 4.0) for name in OFFSET_NAMES}, default=[0.0] * len(OFFSET_NAMES))
 
-    def __init__(self, *args, obstacle_spacing: float = DEFAULT_OBSTACLE_SPACING, **kwargs):
-        super().__init__(*args, **kwargs)
-        valid = isinstance(obstacle_spacing, (int, float)) and math.isfinite(obstacle_spacing)
-        if not valid or obstacle_spacing < 0:
+    def __init__(
+        self,
+        body: str = "classic_bipedal",
+        body_kwargs: Mapping[str, Any] | None = None,
+        render_mode: str | None = None,
+        obstacle_spacing: float = DEFAULT_OBSTACLE_SPACING,
+        **task_bounds: tuple[float, float],
+    ):
+        """See the class docs.
+
+        Raises:
+            EnvOptionError: for an ``obstacle_spacing`` that is not a finite number >= 0, or a bad ``render_mode``.
+        """
+        if not is_finite_number(obstacle_spacing) or obstacle_spacing < 0:
             raise EnvOptionError(f"obstacle_spacing must be a finite length >= 0 in metres, got {obstacle_spacing!r}")
-        EzPickle.__init__(self, *args, obstacle_spacing=obstacle_spacing, **kwargs)
         self.obstacle_spacing = float(obstacle_spacing)
+        super().__init__(body, body_kwargs, render_mode, task_bounds, obstacle_spacing=obstacle_spacing)
 
     def _obstacle_spacing(self, task: np.ndarray) -> float:
         return self.obstacle_spacing

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from ...errors import TaskError
@@ -81,6 +84,15 @@ class StumpTracks(WalkerTrackEnv):
         {"stump_height": (0.0, 3.0), "obstacle_spacing": (0.0, 6.0)},
         default={"stump_height": 0.0, "obstacle_spacing": 6.0},
     )
+
+    def __init__(
+        self,
+        body: str = "classic_bipedal",
+        body_kwargs: Mapping[str, Any] | None = None,
+        render_mode: str | None = None,
+        **task_bounds: tuple[float, float],
+    ):
+        super().__init__(body, body_kwargs, render_mode, task_bounds)
 
     def default_test_set(self) -> TestSet:
         """TeachMyAgent's test set: the 10 x 10 grid ``stump_height`` in ``linspace(0, 3, 10)`` x

@@ -1,4 +1,8 @@
-"""Parkour: any embodiment crosses a CPPN-drawn track with a ceiling, creepers and water."""
+"""Parkour: any embodiment crosses a CPPN-drawn track with a ceiling, creepers and water.
+
+A little over 300 lines, most of them the env's user documentation (the class docstring); the code is the hooks of
+:class:`~teachgym.envs.walkers.base.WalkerEnv` that add the water, the hands and the survival rules.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +11,16 @@ import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import Box2D
 import numpy as np
-from gymnasium.utils import EzPickle
 
 from ....errors import EnvOptionError, TeachgymError, UnknownNameError
 from ....task_space import TaskSpace
 from ....test_sets import TestSet
-from ..bodies.body import Body, ContactListener
-from ..lidar import SurfaceLidar, kind_fan
-from ..physics import (
-    FPS,
-    GRAVITY,
-    INITIAL_PUSH,
-    LIDAR_COUNT,
-    POSITION_ITERATIONS,
-    REFERENCE_TORQUE,
-    TERRAIN_HEIGHT,
-    TERRAIN_STEP,
-    VELOCITY_ITERATIONS,
-)
-from ..track import WalkerTrackEnv
+from ..base import WalkerEnv
+from ..bodies.kind import BodyKind
+from ..lidar import Lidar, SurfaceLidar, kind_fan
+from ..physics import LIDAR_COUNT, REFERENCE_TORQUE, TERRAIN_HEIGHT, TERRAIN_STEP
+from ..terrain import Terrain
 from .cppn import POSITIONS, TerrainCPPN, load_checkpoint_weights, load_weights
 from .grasping import Grasping
 from .terrain import WORLDS, generate_parkour_terrain
@@ -50,7 +43,7 @@ SURVIVAL_STEPS = 600  # walkers and climbers die at the 600th step in a row unde
 HANG_STEPS = 5  # climbers settle hanging from the ceiling for this many steps before the episode starts
 
 
-class Parkour(WalkerTrackEnv):
+class Parkour(WalkerEnv):
     """
     ## Description
     TeachMyAgent's Parkour (Romac et al., 2021): a Box2D track whose ground and ceiling are drawn by a fixed CPPN
@@ -117,7 +110,7 @@ class Parkour(WalkerTrackEnv):
       `cppn_weights` added.
     """
 
-    BODY_KINDS: ClassVar[tuple[str, ...]] = ("walker", "climber", "swimmer", "amphibian")
+    BODY_KINDS: ClassVar[tuple[BodyKind, ...]] = tuple(BodyKind)
     REWARD_RANGE = (-150.0, 360.0)
 
     def __init__(
@@ -132,6 +125,14 @@ class Parkour(WalkerTrackEnv):
         world: str = "teachmyagent",
         **task_bounds: tuple[float, float],
     ):
+        """See the class docs.
+
+        Raises:
+            UnknownNameError: for an unknown ``cppn_input_space`` or ``world`` (with the closest name).
+            EnvOptionError: for a ``movable_creepers`` that is not a bool or a ``water_clip`` that is not a positive
+                finite number, and for the body options and render mode as on the tracks.
+            FileFormatError: for a ``cppn_weights`` folder without TeachMyAgent's CPPN checkpoint.
+        """
         if cppn_input_space not in CPPN_INPUT_SPACES:
             raise UnknownNameError("cppn_input_space", cppn_input_space, CPPN_INPUT_SPACES)
         if world not in WORLDS:
@@ -141,21 +142,15 @@ class Parkour(WalkerTrackEnv):
         if isinstance(water_clip, bool) or not isinstance(water_clip, (int, float)) or not 0 < water_clip < math.inf:
             raise EnvOptionError(f"water_clip must be a positive finite number, got {water_clip!r}")
         self.cppn_input_space = cppn_input_space
-        super().__init__(body, body_kwargs, render_mode, **task_bounds)
-        EzPickle.__init__(self, body=body, body_kwargs=body_kwargs, render_mode=render_mode,
-                          cppn_input_space=cppn_input_space, movable_creepers=movable_creepers, water_clip=water_clip,
-                          cppn_weights=cppn_weights, world=world, **task_bounds)
+        super().__init__(body, body_kwargs, render_mode, task_bounds, cppn_input_space=cppn_input_space,
+                         movable_creepers=movable_creepers, water_clip=water_clip, cppn_weights=cppn_weights,
+                         world=world)
         self.movable_creepers = movable_creepers
         self.water_clip = float(water_clip)
         self.parkour_world = WORLDS[world]
         self._cppn = TERRAIN_CPPN if cppn_weights is None else TerrainCPPN(load_checkpoint_weights(cppn_weights))
         self.startpad = math.ceil(self.startpad)
         self.finish_x = (self.startpad + POSITIONS - self.parkour_world.finish_steps) * TERRAIN_STEP
-        kind = self.body_spec.kind
-        self._lidar_fan = kind_fan(kind)
-        self._dies_under_water = kind in ("walker", "climber")
-        self._dies_out_of_water = kind == "swimmer"
-        self._falls = kind == "climber"  # only a climber's critical contact with the ground ends a Parkour episode
         self._n_motors = len(self.body_spec.motors)
 
     def _base_task_space(self) -> TaskSpace:
@@ -165,10 +160,10 @@ class Parkour(WalkerTrackEnv):
                       creepers_spacing=CREEPERS_SPACING_BOUNDS)
         kind = self.body_spec.kind
         default = {name: (low + high) / 2 for name, (low, high) in zip(CPPN_NAMES, boxes)}
-        default["water_level"] = WATER_LEVEL_BOUNDS[1] if kind == "swimmer" else WATER_LEVEL_BOUNDS[0]
-        climber = kind == "climber"
-        default["creepers_height"] = CREEPERS_HEIGHT_BOUNDS[1] if climber else CREEPERS_HEIGHT_BOUNDS[0]
-        default["creepers_spacing"] = CREEPERS_SPACING_BOUNDS[0] if climber else CREEPERS_SPACING_BOUNDS[1]
+        low, high = WATER_LEVEL_BOUNDS
+        default["water_level"] = low + kind.easy_water_level * (high - low)
+        default["creepers_height"] = CREEPERS_HEIGHT_BOUNDS[1] if kind.climbs else CREEPERS_HEIGHT_BOUNDS[0]
+        default["creepers_spacing"] = CREEPERS_SPACING_BOUNDS[0] if kind.climbs else CREEPERS_SPACING_BOUNDS[1]
         return TaskSpace(bounds, default=default)
 
     def named_test_sets(self) -> dict[str, TestSet]:
@@ -177,40 +172,40 @@ class Parkour(WalkerTrackEnv):
         return parkour_test_sets(self.task_space)
 
     def default_test_set(self) -> TestSet:
-        """The test set of the body's kind: climbers' for climbers, swimmers' for swimmers, walkers' otherwise."""
-        kind = self.body_spec.kind
-        name = {"climber": "parkour-climbers", "swimmer": "parkour-swimmers"}.get(kind, "parkour-walkers")
-        return self.named_test_sets()[name]
+        """The test set of the body's kind (``kind.test_set``): climbers' for climbers, swimmers' for swimmers,
+        walkers' otherwise."""
+        return self.named_test_sets()[self.body_spec.kind.test_set]
 
     # --------------------------------------------------------------------------------------------- episode
-    def _reset_task(self, task: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-        self._terrain = generate_parkour_terrain(
+    def _generate_terrain(self, task: np.ndarray) -> Terrain:
+        """The CPPN's ground and ceiling for the task's input, with its water and creepers."""
+        return generate_parkour_terrain(
             self._cppn, task[:3], water_level=float(task[3]), creepers_height=float(task[4]),
             creepers_spacing=float(task[5]), startpad=self.startpad, cppn_scale=CPPN_SCALE, rng=self.np_random,
             movable_creepers=self.movable_creepers, world=self.parkour_world)
-        self._world = Box2D.b2World(gravity=GRAVITY)
-        self._terrain.build(self._world)
-        self._contacts = ContactListener()
-        self._world.contactListener = self._contacts
-        # swinging creepers are only where the simulation has them: cast into its world then
-        self._lidar = SurfaceLidar(self._terrain, self._lidar_fan, world=self._world if self.movable_creepers else None)
+
+    def _make_lidar(self) -> Lidar:
+        """The kind's fan, reporting surfaces; swinging creepers are only where the simulation has them: it then
+        casts into the simulation's world."""
+        return SurfaceLidar(self._terrain, kind_fan(self.body_spec.kind),
+                            world=self._world if self.movable_creepers else None)
+
+    def _start_extras(self) -> None:
+        """The water, the hands' grasping and the survival counters."""
         self._water = Water(self._terrain.water_y, self.water_clip)
-        push = float(self.np_random.uniform(-INITIAL_PUSH, INITIAL_PUSH))
-        spawn_x = TERRAIN_STEP * self.startpad / 2
-        self._body = Body(self.body_spec, self._world, spawn_x, self._spawn_height(), push)
         self._grasping = Grasping(self._world, self._body.hands, self.body_spec.torque_penalty * REFERENCE_TORQUE)
-        self._penalise_head_angle = self.body_spec.head_angle_penalty
-        self._prev_shaping = self._shaping(self._body.head.position.x, self._body.head.angle)
         self._steps_under_water = self._steps_out_of_water = 0
         self._dead = False
-        # climbers start with both hands grasping; everyone else with a still first step
+
+    def _first_observation(self) -> np.ndarray:
+        """Climbers start with both hands grasping and settle hanging for ``HANG_STEPS``; everyone else with a still
+        first step. The survival counters start after it."""
         first = [0.0] * self._n_motors + [1.0] * len(self._body.hands)
         for _ in range(HANG_STEPS if self._body.hands else 0):
             self._advance(first)
         observation, _, _ = self._advance(first)
         self._steps_under_water = self._steps_out_of_water = 0
-        self._episode_return = 0.0
-        return observation, {"success": False}
+        return observation
 
     def _spawn_height(self) -> float:
         """Climbers: hand sensors centred on the start pad's ceiling (TeachMyAgent's). Others: feet on the start pad
@@ -226,26 +221,28 @@ class Parkour(WalkerTrackEnv):
             return TERRAIN_HEIGHT + self.parkour_world.ceiling_offset - max(tops)
         return TERRAIN_HEIGHT + max(self.body_spec.center_height, -min(bottoms))
 
-    def _advance(self, values: list[float]) -> tuple[np.ndarray, float, bool]:
-        """One physics step: motors, grasps and water forces, then observation, reward, terminated."""
-        body = self._body
+    def _actuate(self, values: list[float]) -> float:
+        """Motors and grasps (all still once dead), then the water's forces on the wet parts."""
         if self._dead:
             values = [0.0] * len(values)
-        action_cost = body.apply_action(values)
+        action_cost = self._body.apply_action(values)
         grasping = self._grasping
         if grasping.hands:
             action_cost += grasping.before_step(values[self._n_motors:])
         wet_parts = self._contacts.wet_parts
         if wet_parts:
             self._water.apply_forces(wet_parts)
-        self._world.Step(1.0 / FPS, VELOCITY_ITERATIONS, POSITION_ITERATIONS)
-        if grasping.hands:
-            grasping.after_step()
+        return action_cost
 
-        head = body.head
-        position = head.position
-        x, y = position.x, position.y
-        under_water = y <= self._water.surface
+    def _after_world_step(self) -> None:
+        """Armed hands grasp what they overlap."""
+        if self._grasping.hands:
+            self._grasping.after_step()
+
+    def _status(self, head_y: float) -> list[float]:
+        """Count the steps in a row under and out of water, let the body die by its kind's rule; observe 1 if the
+        head is under water and 1 if the body is dead."""
+        under_water = head_y <= self._water.surface
         if not self._dead:
             if under_water:
                 self._steps_under_water += 1
@@ -253,18 +250,23 @@ class Parkour(WalkerTrackEnv):
             else:
                 self._steps_out_of_water += 1
                 self._steps_under_water = 0
-            self._dead = (self._dies_under_water and self._steps_under_water >= SURVIVAL_STEPS) or (
-                self._dies_out_of_water and self._steps_out_of_water >= SURVIVAL_STEPS)
-        state = self._head_state(head)
-        state += [1.0 if under_water else 0.0, 1.0 if self._dead else 0.0]
-        state += body.motor_state()
-        if grasping.hands:
-            state += grasping.state()
+            kind = self.body_spec.kind
+            self._dead = (kind.dies_under_water and self._steps_under_water >= SURVIVAL_STEPS) or (
+                kind.dies_out_of_water and self._steps_out_of_water >= SURVIVAL_STEPS)
+        return [1.0 if under_water else 0.0, 1.0 if self._dead else 0.0]
+
+    def _hand_state(self) -> list[float]:
+        """Per hand: touching something grippable, holding on."""
+        return self._grasping.state() if self._grasping.hands else []
+
+    def _scan(self, x: float, y: float) -> list[float]:
+        """The lidar's free fractions, then its surface codes."""
         fractions, codes = self._lidar.scan_surfaces(x, y)
-        state += fractions
-        state += codes
-        # only a climber's critical contact with the ground ends a Parkour episode (TeachMyAgent's rule)
-        return self._conclude_step(state, x, state[0], action_cost, self._falls and self._contacts.critical_contact)
+        return fractions + codes
+
+    def _fell(self) -> bool:
+        """Only a climber's critical contact with the ground ends a Parkour episode (TeachMyAgent's rule)."""
+        return self.body_spec.kind.falls and self._contacts.critical_contact
 
     def terrain_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The current track's x positions and its ground and ceiling heights there (metres, one point per terrain
@@ -296,16 +298,11 @@ class Parkour(WalkerTrackEnv):
 
         return spliced(low, 0.0, -1.0), spliced(high, 1.0, 1.0)
 
-    # ------------------------------------------------------------------------------------------- rendering
-    def render(self) -> np.ndarray | None:
-        """An RGB frame with the water, the ceiling, the creepers, the hands (yellow while holding) and the lidar."""
-        if self.render_mode is None:
-            return None
-        if self._renderer is None and self._body is not None:
-            from .rendering import ParkourRenderer
+    def _make_renderer(self) -> Any:
+        """Frames with the water, the ceiling, the creepers, the hands (yellow while holding) and the lidar."""
+        from .rendering import ParkourRenderer
 
-            self._renderer = ParkourRenderer()
-        return super().render()
+        return ParkourRenderer()
 
 
 def _placed(points, position, angle: float) -> list[tuple[float, float]]:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import teachgym  # noqa: F401  (registers the teachgym/ ids)
-from teachgym.envs.walkers import track
+from teachgym.envs.walkers import base
 from teachgym.envs.walkers.bodies import make_body_spec
 from teachgym.envs.walkers.physics import BASE_TORQUE_PENALTY, PIXEL, TERRAIN_HEIGHT
 
@@ -68,8 +68,8 @@ def test_tracks_spawn_the_old_bodies_two_leg_lengths_above_the_ground(monkeypatc
         spawns.append(y)
         return built(spec, world, x, y, push)
 
-    built = track.Body
-    monkeypatch.setattr(track, "Body", spy)
+    built = base.Body
+    monkeypatch.setattr(base, "Body", spy)
     env = gym.make("teachgym/StumpTracks-v0", body=name)
     env.reset(seed=0)
     env.close()

@@ -26,7 +26,7 @@ import scipy.stats
 from numpy.typing import ArrayLike
 
 from teachgym.errors import TeachgymError
-from teachgym.validation import is_positive_integer
+from teachgym.validation import check_integer, check_number
 
 __all__ = ["CONFIDENCE", "CVAR_ALPHA", "RESAMPLES", "Interval", "StatisticsError", "WelchTest", "area_under_curve",
            "cvar", "iqm", "mean", "probability_of_improvement", "score_matrix", "stratified_bootstrap_ci",
@@ -127,8 +127,7 @@ def cvar(values: ArrayLike, alpha: float = CVAR_ALPHA) -> float:
         StatisticsError: for values that are not a non-empty 1-D array of finite numbers, or ``alpha`` outside
             (0, 1].
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 1:
-        raise StatisticsError(f"alpha must lie in (0, 1], got {alpha!r}")
+    check_number("alpha", alpha, low=0, high=1, low_open=True, error=StatisticsError)
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 1:
         raise StatisticsError(f"expected a 1-D array of values (one per task), got shape {array.shape}")
@@ -149,10 +148,8 @@ def stratified_bootstrap_ci(aggregate: Aggregate, *scores: ArrayLike, resamples:
     Raises:
         StatisticsError: for invalid scores, ``resamples < 1`` or ``confidence`` outside (0, 1).
     """
-    if not is_positive_integer(resamples):
-        raise StatisticsError(f"resamples must be a positive integer, got {resamples!r}")
-    if not 0 < confidence < 1:
-        raise StatisticsError(f"confidence must lie in (0, 1), got {confidence!r}")
+    check_integer("resamples", resamples, minimum=1, error=StatisticsError)
+    check_number("confidence", confidence, low=0, high=1, low_open=True, high_open=True, error=StatisticsError)
     if not scores:
         raise StatisticsError("expected at least one score matrix to resample")
     rng = np.random.default_rng(seed)

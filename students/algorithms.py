@@ -46,7 +46,7 @@ from stable_baselines3.common.preprocessing import is_image_space
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, unwrap_vec_normalize
 
 from teachgym.errors import TeachgymError, UnknownNameError, check_options, did_you_mean, keyword_parameters
-from teachgym.validation import is_finite_number, is_integer, is_positive_integer
+from teachgym.validation import check_integer, is_finite_number, is_integer
 
 from .shared_trunk import SharedTrunk
 
@@ -208,8 +208,7 @@ def student_hyperparameters(algo: str, hyperparameters: Mapping[str, Any] | None
         StudentError: if ``n_envs`` is not a positive integer, or for a value the algorithm cannot train with.
     """
     cls = algorithm_class(algo)
-    if not is_positive_integer(n_envs):
-        raise StudentError(f"n_envs must be a positive integer, got {n_envs!r}")
+    check_integer("n_envs", n_envs, minimum=1, error=StudentError)
     hyperparameters = dict(hyperparameters or {})
     for name in hyperparameters:
         if not isinstance(name, str):

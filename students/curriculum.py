@@ -18,7 +18,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from teachgym.envs.simulated import SimulatedStudent
 from teachgym.teachers import Teacher, has_exploratory_episodes, trains_on_last_sample, uses_value_estimates
-from teachgym.validation import is_integer
+from teachgym.validation import check_integer
 from teachgym.vector.sb3_env import SharedMemoryVecEnv
 
 from .algorithms import StudentError
@@ -289,8 +289,7 @@ def run_curriculum(
     Raises:
         StudentError: if ``episodes`` is not a non-negative integer.
     """
-    if not is_integer(episodes) or episodes < 0:
-        raise StudentError(f"episodes must be a non-negative integer, got {episodes!r}")
+    check_integer("episodes", episodes, minimum=0, error=StudentError)
     records: list[EpisodeRecord] = []
     timesteps = 0
     simulated = env.unwrapped if isinstance(env.unwrapped, SimulatedStudent) else None

@@ -30,7 +30,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 
 from teachgym.errors import TaskError
 from teachgym.teachers import SuccessEvaluator
-from teachgym.validation import is_integer, is_positive_integer
+from teachgym.validation import check_integer
 
 from .algorithms import StudentError
 from .vec_env import EnvWrapper, build_env, check_env_id, default_start_method
@@ -103,16 +103,14 @@ def evaluate(
             ``predict``.
     """
     check_env_id(env_id)
-    if not is_positive_integer(n_envs):
-        raise StudentError(f"n_envs must be a positive integer, got {n_envs!r}")
+    check_integer("n_envs", n_envs, minimum=1, error=StudentError)
     if normalize is None and isinstance(policy, BaseAlgorithm):
         normalize = policy.get_vec_normalize_env()
     predictor = policy.policy if isinstance(policy, BaseAlgorithm) else policy
     if not callable(getattr(predictor, "predict", None)):
         raise StudentError(f"the policy must have a predict(observation, deterministic=...) method, got "
                            f"{type(policy).__name__}")
-    if not is_integer(seed):
-        raise StudentError(f"seed must be an integer, got {seed!r}")
+    check_integer("seed", seed, error=StudentError)
     job = _Job(predictor, normalize, env_id, dict(env_kwargs or {}), tuple(wrappers), deterministic)
     env = build_env(env_id, env_kwargs, wrappers)
     try:

@@ -16,7 +16,7 @@ import torch
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
-from teachgym.validation import is_positive_integer
+from teachgym.validation import check_integer
 
 from .algorithms import StudentError
 
@@ -39,8 +39,7 @@ class ResetStudentCallback(BaseCallback):
 
     def __init__(self, every: int, *, verbose: int = 0):
         super().__init__(verbose)
-        if not is_positive_integer(every):
-            raise StudentError(f"every must be a positive number of timesteps, got {every!r}")
+        check_integer("every", every, minimum=1, error=StudentError)
         self.every = every
         self.resets = 0
         self._next_reset = every

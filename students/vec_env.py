@@ -21,7 +21,7 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecNormalize
 
 from teachgym.errors import UnknownNameError
-from teachgym.validation import is_positive_integer
+from teachgym.validation import check_integer
 from teachgym.vector import VEC_ENVS, VectorEngine, build_env, check_env_id, default_start_method
 from teachgym.vector.engine import preload_in_forkserver
 from teachgym.vector.sb3_env import EPISODE_INFO_KEYS, SharedMemoryVecEnv
@@ -92,8 +92,7 @@ def make_vec_env(
         Whatever the env raises for bad ``env_kwargs`` (e.g. a ``TaskError``), in this process.
     """
     check_env_id(env_id)
-    if not is_positive_integer(n_envs):
-        raise StudentError(f"n_envs must be a positive integer, got {n_envs!r}")
+    check_integer("n_envs", n_envs, minimum=1, error=StudentError)
     for wrapper in wrappers:
         if not callable(wrapper):
             raise StudentError(f"wrappers must be callables env -> env, got {wrapper!r}")

@@ -150,8 +150,8 @@ def test_cvar_is_the_mean_of_the_ceil_alpha_n_lowest_values():
     ([], 0.1, "at least one score"),
     ([1.0, np.nan], 0.1, "finite"),
     ([[1.0, 2.0]], 0.1, "1-D array"),
-    ([1.0], 0.0, r"alpha must lie in \(0, 1\]"),
-    ([1.0], 1.5, r"alpha must lie in \(0, 1\]"),
+    ([1.0], 0.0, r"alpha must be a finite number in \(0, 1\], got 0.0"),
+    ([1.0], 1.5, r"alpha must be a finite number in \(0, 1\], got 1.5"),
 ])
 def test_cvar_refuses_bad_input(values, alpha, message):
     with pytest.raises(StatisticsError, match=message):

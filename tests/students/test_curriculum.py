@@ -198,5 +198,5 @@ def test_run_curriculum_counts_the_steps_of_longer_episodes():
     records = run_curriculum(env, teacher, lambda observation: np.zeros(4, dtype=np.float32), 3, seed=0)
     assert [r.length for r in records] == [25, 25, 25]
     assert [r.timesteps for r in records] == [25, 50, 75]
-    with pytest.raises(StudentError, match="episodes must be a non-negative integer, got -1"):
+    with pytest.raises(StudentError, match="episodes must be an integer >= 0, got -1"):
         run_curriculum(env, teacher, lambda observation: observation, -1)

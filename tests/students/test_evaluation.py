@@ -98,7 +98,7 @@ def test_the_summary_figures():
      "test task 1: task parameter 'obstacle_spacing' = 7 is outside its bounds [0, 6]"),
     ([0.0, 6.0], {}, StudentError, "non-empty 2-D array (one task per row), got shape (2,)"),
     (np.empty((0, 2)), {}, StudentError, "got shape (0, 2)"),
-    (TASKS, {"n_envs": 0}, StudentError, "n_envs must be a positive integer, got 0"),
+    (TASKS, {"n_envs": 0}, StudentError, "n_envs must be an integer >= 1, got 0"),
     (TASKS, {"env_id": "teachgym/StumpTrack-v0"}, UnknownNameError, "(did you mean 'teachgym/StumpTracks-v0'?)"),
     (TASKS, {"policy": "sac"}, StudentError, "must have a predict(observation, deterministic=...) method, got str"),
 ])

@@ -89,5 +89,5 @@ def test_an_on_policy_student_gets_fresh_weights_and_optimiser_and_keeps_trainin
 
 
 def test_every_must_be_a_positive_number_of_steps():
-    with pytest.raises(StudentError, match="every must be a positive number of timesteps, got 0"):
+    with pytest.raises(StudentError, match="every must be an integer >= 1, got 0"):
         ResetStudentCallback(0)

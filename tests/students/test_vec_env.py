@@ -70,7 +70,7 @@ def test_the_start_method_is_never_fork():
 @pytest.mark.parametrize(("call", "error", "message"), [
     (lambda: make_vec_env("teachgym/StumpTrack-v0", 1), UnknownNameError,
      "unknown environment 'teachgym/StumpTrack-v0' (did you mean 'teachgym/StumpTracks-v0'?)"),
-    (lambda: make_vec_env(STUDENT, 0), StudentError, "n_envs must be a positive integer, got 0"),
+    (lambda: make_vec_env(STUDENT, 0), StudentError, "n_envs must be an integer >= 1, got 0"),
     (lambda: make_vec_env(STUDENT, 2, start_method="forks"), UnknownNameError,
      "unknown start method 'forks' (did you mean 'fork'?)"),
     (lambda: make_vec_env(STUDENT, 2, vec_env="subprocess"), UnknownNameError,

@@ -13,16 +13,19 @@ grid, so no bounds checks), plus one multiplication of the whole grid when forge
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ...errors import TeachgymError
+from ...errors import EnvOptionError, TeachgymError
+from ...validation import check_number
 
 __all__ = ["CompetenceMap", "LearningRule"]
 
+# The learning rule's bounded parameters (check_number's bounds): a width or radius, and a share per episode.
+POSITIVE = {"low": 0.0, "low_open": True}
+SHARE = {"low": 0.0, "high": 1.0}
 # The kernel is cut where it falls below exp(-KERNEL_CUTOFF**2 / 2) of its peak: 3 standard deviations.
 KERNEL_CUTOFF = 3.0
 
@@ -51,16 +54,11 @@ class LearningRule:
     forgetting_rate: float = 0.0
 
     def __post_init__(self) -> None:
+        bounds = {"spread": POSITIVE, "zpd_width": POSITIVE, "support_radius": POSITIVE, "learning_rate": SHARE,
+                  "forgetting_rate": SHARE}
         for item in fields(self):
-            value = getattr(self, item.name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-                raise TeachgymError(f"learning-rule parameter {item.name!r} must be a finite number, got {value!r}")
-        for name in ("spread", "zpd_width", "support_radius"):
-            if getattr(self, name) <= 0:
-                raise TeachgymError(f"learning-rule parameter {name!r} must be positive, got {getattr(self, name)!r}")
-        for name in ("learning_rate", "forgetting_rate"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise TeachgymError(f"learning-rule parameter {name!r} must lie in [0, 1], got {getattr(self, name)!r}")
+            check_number(f"learning-rule parameter {item.name!r}", getattr(self, item.name),
+                         **bounds.get(item.name, {}), error=EnvOptionError)
 
 
 class CompetenceMap:
@@ -75,7 +73,8 @@ class CompetenceMap:
         rule: the learning rule.
 
     Raises:
-        TeachgymError: on mismatched shapes, non-positive widths or a mastery level outside (0, 1).
+        EnvOptionError: for non-positive widths or a mastery level outside (0, 1).
+        TeachgymError: on mismatched shapes.
     """
 
     def __init__(
@@ -92,9 +91,8 @@ class CompetenceMap:
             raise TeachgymError(f"difficulty {difficulty.shape}, feasible {feasible.shape} and cell widths "
                                 f"{tuple(cell_widths)} must describe the same grid")
         if any(not width > 0 for width in cell_widths):
-            raise TeachgymError(f"cell widths must be positive, got {tuple(cell_widths)}")
-        if not 0 < mastery < 1:
-            raise TeachgymError(f"mastery must lie in (0, 1), got {mastery!r}")
+            raise EnvOptionError(f"cell widths must be positive, got {tuple(cell_widths)}")
+        check_number("mastery", mastery, low=0, high=1, low_open=True, high_open=True, error=EnvOptionError)
         self.rule = rule
         self.mastery = float(mastery)
         self.shape = difficulty.shape

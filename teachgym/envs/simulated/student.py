@@ -16,9 +16,9 @@ from gymnasium.error import ResetNeeded
 from gymnasium.utils import EzPickle
 from scipy import special
 
-from ...errors import TeachgymError
+from ...errors import EnvOptionError, TeachgymError
 from ...task_space import TaskSpace
-from ...validation import is_integer
+from ...validation import check_integer, check_number
 from ..parametric import ParametricEnv
 from ..rugged import interval_permutations
 from .competence import CompetenceMap, LearningRule
@@ -181,9 +181,7 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         _check_count("n_relevant", n_relevant, 1, len(RELEVANT_NAMES))
         _check_count("n_distractors", n_distractors, 0, None)
         _check_count("rugged_intervals", rugged_intervals, 1, None)
-        if isinstance(feasible_difficulty, bool) or not isinstance(feasible_difficulty, (int, float)) or not (
-                math.isfinite(feasible_difficulty)):
-            raise TeachgymError(f"feasible_difficulty must be a finite number, got {feasible_difficulty!r}")
+        check_number("feasible_difficulty", feasible_difficulty, error=EnvOptionError)
         self.n_relevant = n_relevant
         self._return_low, self._return_high = _check_return_scale(return_range, success_return, return_noise)
         self.success_return = float(success_return)
@@ -298,7 +296,7 @@ class SimulatedStudent(ParametricEnv, EzPickle):
             TaskError: if a task is not in the task space.
             TeachgymError: if ``n_rollouts`` is not a positive integer.
         """
-        _check_count("n_rollouts", n_rollouts, 1, None)
+        check_integer("n_rollouts", n_rollouts, minimum=1, error=TeachgymError)
         rows = np.atleast_2d(np.asarray(tasks, dtype=np.float64))
         margins = np.array([self.expected_return(task) for task in rows]) - self.success_return
         if self.return_noise > 0:
@@ -390,10 +388,8 @@ class SimulatedStudent(ParametricEnv, EzPickle):
 
 
 def _check_count(name: str, value: object, low: int, high: int | None) -> None:
-    if not is_integer(value) or value < low or (
-            high is not None and value > high):
-        expected = f"an integer in [{low}, {high}]" if high is not None else f"an integer >= {low}"
-        raise TeachgymError(f"{name} must be {expected}, got {value!r}")
+    """A count option of a simulated student: an integer in ``[low, high]`` (``high`` None: no upper bound)."""
+    check_integer(name, value, minimum=low, maximum=high, error=EnvOptionError)
 
 
 def _check_return_scale(return_range: Any, success_return: float, return_noise: float) -> tuple[float, float]:
@@ -401,12 +397,11 @@ def _check_return_scale(return_range: Any, success_return: float, return_noise: 
     try:
         low, high = (float(v) for v in return_range)
     except (TypeError, ValueError):
-        raise TeachgymError(f"return_range must be a (low, high) pair, got {return_range!r}") from None
+        raise EnvOptionError(f"return_range must be a (low, high) pair, got {return_range!r}") from None
     if not all(math.isfinite(v) for v in (low, high, success_return)) or not low < success_return < high:
-        raise TeachgymError(f"need finite low < success_return < high, got return_range {return_range!r} and "
-                            f"success_return {success_return!r}")
-    if not (math.isfinite(return_noise) and return_noise >= 0):
-        raise TeachgymError(f"return_noise must be a finite number >= 0, got {return_noise!r}")
+        raise EnvOptionError(f"need finite low < success_return < high, got return_range {return_range!r} and "
+                             f"success_return {success_return!r}")
+    check_number("return_noise", return_noise, low=0, error=EnvOptionError)
     return low, high
 
 
@@ -418,8 +413,8 @@ def _grid_shape(resolution: int | None, widths: np.ndarray, intervals: int) -> t
         return tuple(int(-(-n // intervals) * intervals) for n in cells)
     _check_count("resolution", resolution, 1, None)
     if resolution % intervals:
-        raise TeachgymError(f"resolution {resolution} must be a multiple of rugged_intervals {intervals}, e.g. "
-                            f"{-(-resolution // intervals) * intervals}")
+        raise EnvOptionError(f"resolution {resolution} must be a multiple of rugged_intervals {intervals}, e.g. "
+                             f"{-(-resolution // intervals) * intervals}")
     return (int(resolution),) * len(widths)
 
 
@@ -429,7 +424,7 @@ def _check_support_reaches_neighbours(
     """A mastered cell must support its neighbours, or no frontier could ever move."""
     for name, width, cells in zip(names, cell_widths, shape):
         if cells > 1 and rule.support_radius < width:
-            raise TeachgymError(
+            raise EnvOptionError(
                 f"support_radius {rule.support_radius:g} is smaller than a cell along {name!r} ({width:g} wide): "
                 f"no mastered cell could support its neighbours; use a finer resolution or a larger support_radius"
             )

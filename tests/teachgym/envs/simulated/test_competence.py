@@ -8,6 +8,7 @@ import pytest
 
 from teachgym import TeachgymError
 from teachgym.envs.simulated import CompetenceMap, LearningRule
+from teachgym.errors import EnvOptionError
 
 WIDTH = 0.05  # task units per cell
 
@@ -92,13 +93,13 @@ def test_mastered_share_reset_and_read_only_views():
 
 
 def test_bad_inputs_are_refused():
-    with pytest.raises(TeachgymError, match="'zpd_width' must be positive"):
+    with pytest.raises(EnvOptionError, match="'zpd_width' must be a finite number > 0, got 0.0"):
         LearningRule(zpd_width=0.0)
-    with pytest.raises(TeachgymError, match="'base_difficulty' must be a finite number"):
+    with pytest.raises(EnvOptionError, match="'base_difficulty' must be a finite number, got inf"):
         LearningRule(base_difficulty=math.inf)
     with pytest.raises(TeachgymError, match="same grid"):
         CompetenceMap(np.zeros(3), np.ones(4, bool), [WIDTH], 0.8, LearningRule())
-    with pytest.raises(TeachgymError, match=r"mastery must lie in \(0, 1\)"):
+    with pytest.raises(TeachgymError, match=r"mastery must be a finite number in \(0, 1\), got"):
         CompetenceMap(np.zeros(3), np.ones(3, bool), [WIDTH], 1.0, LearningRule())
     student = ramp(3)
     with pytest.raises(TeachgymError, match=r"cell \(3,\) is not in the grid of shape \(3,\)"):

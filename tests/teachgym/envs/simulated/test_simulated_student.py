@@ -21,6 +21,7 @@ from teachgym.envs.simulated.student import (
     NOVICE_COLOUR,
     TASK_MARK_COLOUR,
 )
+from teachgym.errors import EnvOptionError
 
 # The rows over SimulatedStudent itself (the staircase variant has its own class and tests).
 SIMULATED_IDS = [env_id for env_id in teachgym.env_ids()
@@ -359,16 +360,16 @@ def test_wider_bounds_keep_the_student_and_make_most_of_the_space_infeasible():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"n_relevant": 4}, TeachgymError, r"n_relevant must be an integer in \[1, 3\], got 4"),
-        ({"n_distractors": -1}, TeachgymError, "n_distractors must be an integer >= 0"),
-        ({"resolution": 18, "rugged_intervals": 4}, TeachgymError, "multiple of rugged_intervals 4, e.g. 20"),
-        ({"resolution": 5}, TeachgymError, "support_radius 0.1 is smaller than a cell along 'difficulty_x'"),
+        ({"n_relevant": 4}, EnvOptionError, r"n_relevant must be an integer in \[1, 3\], got 4"),
+        ({"n_distractors": -1}, EnvOptionError, "n_distractors must be an integer >= 0"),
+        ({"resolution": 18, "rugged_intervals": 4}, EnvOptionError, "multiple of rugged_intervals 4, e.g. 20"),
+        ({"resolution": 5}, EnvOptionError, "support_radius 0.1 is smaller than a cell along 'difficulty_x'"),
         ({"difficulty_xx": (0, 2)}, TaskError, "did you mean 'difficulty_x'"),
-        ({"success_return": 400.0}, TeachgymError, "low < success_return < high"),
-        ({"learning_rate": 1.5}, TeachgymError, r"'learning_rate' must lie in \[0, 1\]"),
-        ({"spread": 0.0}, TeachgymError, "'spread' must be positive"),
-        ({"feasible_difficulty": math.inf}, TeachgymError, "feasible_difficulty must be a finite number, got inf"),
-        ({"return_noise": math.nan}, TeachgymError, "return_noise must be a finite number >= 0, got nan"),
+        ({"success_return": 400.0}, EnvOptionError, "low < success_return < high"),
+        ({"learning_rate": 1.5}, EnvOptionError, r"'learning_rate' must be a finite number in \[0, 1\], got 1.5"),
+        ({"spread": 0.0}, EnvOptionError, "'spread' must be a finite number > 0, got 0.0"),
+        ({"feasible_difficulty": math.inf}, EnvOptionError, "feasible_difficulty must be a finite number, got inf"),
+        ({"return_noise": math.nan}, EnvOptionError, "return_noise must be a finite number >= 0, got nan"),
     ],
 )
 def test_bad_configurations_are_refused_with_a_clear_message(kwargs, error, message):

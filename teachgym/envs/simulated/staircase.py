@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from gymnasium.utils import EzPickle
 
-from ...errors import TeachgymError
+from ...errors import EnvOptionError, TeachgymError
 from .competence import LearningRule, _read_only
-from .student import DEFAULT_RETURN_NOISE, DEFAULT_RETURN_RANGE, SimulatedStudent, _check_count
+from .student import DEFAULT_RETURN_RANGE, SimulatedStudent, _check_count
 
 DEFAULT_CELLS = 10
 DEFAULT_COMPETENCE_STEPS = 100  # teachDeepRL: competence counts up to 100 episodes per cell
 # On the default return scale, a cell is mastered above competence 0.75: teachDeepRL's "above 3/4 of the maximum".
 DEFAULT_STAIRCASE_SUCCESS_RETURN = 200.0
+# teachDeepRL's toy env returns the cell's competence as it is: its `noise` argument defaults to 0 and the line that
+# would add Gaussian noise is commented out.
+DEFAULT_STAIRCASE_RETURN_NOISE = 0.0
 
 
 class StaircaseMap:
@@ -128,12 +132,12 @@ class StaircaseStudent(SimulatedStudent):
     """
     ## Description
     A simulated student whose skills unlock like a staircase, after the toy environment of teachDeepRL (Portelas et
-    al., 2019): the task space is a grid of `cells x cells` cells over two dimensions in [0, 1]; a cell can only be
-    learnt once a *previous* neighbour (each index equal or one lower) is mastered, and the start cell, at the
-    origin, is learnable from the start. A teacher that follows the frontier masters the grid in about
-    `cells**2 * 76` episodes; uniform sampling spends almost all its episodes on locked cells. Everything but the
-    learning rule is :class:`SimulatedStudent`'s (one-step episodes, returns, noise, value estimates, state,
-    rendering).
+    al., 2019; `teachDRL/toy_env/toy_env.py` in flowersteam/teachDeepRL): the task space is a grid of
+    `cells x cells` cells over two dimensions in [0, 1]; a cell can only be learnt once a *previous* neighbour (each
+    index equal or one lower) is mastered, and the start cell, at the origin, is learnable from the start. A teacher
+    that follows the frontier masters the grid in about `cells**2 * 76` episodes; uniform sampling spends almost all
+    its episodes on locked cells. Everything but the learning rule, the noise-free default and the graded success is
+    :class:`SimulatedStudent`'s (one-step episodes, returns, value estimates, state, rendering).
 
     ## Action Space
     `Box(-1, 1, (1,), float32)`, ignored.
@@ -143,14 +147,26 @@ class StaircaseStudent(SimulatedStudent):
 
     ## Rewards
     `low + (high - low) * c + return_noise * N(0, 1)`, clipped, with `c` the competence of the task's cell before
-    the episode and `(low, high) = return_range` ((-100, 300)): as :class:`SimulatedStudent`.
+    the episode and `(low, high) = return_range` ((-100, 300)). The return noise is 0 by default: the toy env's
+    reward is the cell's competence, noise-free (its `noise` defaults to 0 and is never added), so a training
+    episode visibly raises the return of a learnable cell, by 4, and leaves a locked cell's at -100. The toy env
+    returns the competence after the episode's training; here, as on every simulated student, before it.
 
     ## Starting State
     As :class:`SimulatedStudent`: `reset(seed=...)` starts a new student (competence 0 everywhere), plain resets
     keep it.
 
     ## Episode End
-    After one step. `info["success"]` is True when the return exceeds `success_return` (200).
+    After one step. `info["success"]` is, by default (`graded_success=True`), a draw that is True with probability
+    `c`, the competence of the task's cell before the episode (from `self.np_random`): the toy env has no notion of
+    success, and reads its normalised competence as "mastered" above 3/4, so the competence is read here as the
+    share of episodes the student succeeds in, as the success of an RL student's stochastic policy on a task is a
+    draw whose rate rises from 0 to 1 while it learns that task (the success rate `p` of Sampling for Learnability,
+    Rutherford et al. 2024, and of ProCuRL's probability of success, Tzannetos et al. 2023). A cell being learnt
+    then succeeds in a share of its episodes strictly between 0 and 1, a locked cell never, and a mastered cell in
+    more than 3/4 of them. `evaluate_successes` samples the same way. With `graded_success=False`, success is the
+    return above `success_return` (200), as on every simulated student: a sharp threshold at mastery, blurred only
+    by the return noise.
 
     ## Task Parameters
     | name | bounds | default task | meaning |
@@ -169,14 +185,19 @@ class StaircaseStudent(SimulatedStudent):
     ## Arguments
     - `cells` (10): cells per dimension.
     - `competence_steps` (100): learnable episodes from competence 0 to 1.
-    - `return_range` ((-100, 300)), `success_return` (200), `return_noise` (5): the return scale.
+    - `return_range` ((-100, 300)), `success_return` (200): the return scale; `success_return` sets the mastery level.
+    - `return_noise` (0): the std of the Gaussian noise on every return; 5 is every other simulated student's.
+    - `graded_success` (True): success is a draw with the cell's competence as its probability; False for a return
+      above `success_return`. `return_noise=5, graded_success=False` is this student before version v0's defaults
+      changed (see Version History).
     - `render_mode`: None or `"rgb_array"` (as :class:`SimulatedStudent`).
 
     ## Registered ids
     - `teachgym/SimulatedStudent-Staircase-v0`: the 10 x 10 staircase.
 
     ## Version History
-    - v0: initial version.
+    - v0: initial version; its defaults became the toy env's noise-free return and a graded success (before:
+      `return_noise=5`, success a return above 200) before any release.
     """
 
     def __init__(
@@ -185,10 +206,14 @@ class StaircaseStudent(SimulatedStudent):
         competence_steps: int = DEFAULT_COMPETENCE_STEPS,
         return_range: tuple[float, float] = DEFAULT_RETURN_RANGE,
         success_return: float = DEFAULT_STAIRCASE_SUCCESS_RETURN,
-        return_noise: float = DEFAULT_RETURN_NOISE,
+        return_noise: float = DEFAULT_STAIRCASE_RETURN_NOISE,
+        graded_success: bool = True,
         render_mode: str | None = None,
     ):
         _check_count("cells", cells, 1, None)
+        if not isinstance(graded_success, (bool, np.bool_)):
+            raise EnvOptionError(f"graded_success must be True or False, got {graded_success!r}")
+        self.graded_success = bool(graded_success)
         self._competence_steps = competence_steps
         # The grid, task mapping and return scale are SimulatedStudent's; its learning rule is unused here, but its
         # support radius must reach a neighbouring cell for the grid to be accepted.
@@ -208,6 +233,7 @@ class StaircaseStudent(SimulatedStudent):
             return_range=return_range,
             success_return=success_return,
             return_noise=return_noise,
+            graded_success=graded_success,
             render_mode=render_mode,
         )
 
@@ -216,3 +242,33 @@ class StaircaseStudent(SimulatedStudent):
     ) -> StaircaseMap:
         """The staircase's competence model over the simulated student's grid."""
         return StaircaseMap(difficulty.shape, self._competence_steps, mastery)
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Run the episode as :class:`SimulatedStudent`; with ``graded_success``, ``info["success"]`` is then a draw
+        that is True with the cell's competence before the episode as its probability.
+
+        Raises:
+            ResetNeeded: if no episode was started since the last step.
+        """
+        competence = None if self._index is None else self._map.competence_at(self._index)
+        observation, episode_return, terminated, truncated, info = super().step(action)
+        if self.graded_success:
+            info["success"] = bool(self.np_random.random() < competence)
+        return observation, episode_return, terminated, truncated, info
+
+    def evaluate_successes(self, tasks: Any, n_rollouts: int) -> np.ndarray:
+        """How many of ``n_rollouts`` episodes on each of ``tasks`` (one per row) succeed, without training the
+        student: with ``graded_success``, binomial with the competence of each task's cell as its probability, as
+        :meth:`step` draws them; otherwise :class:`SimulatedStudent`'s.
+
+        Raises:
+            TaskError: if a task is not in the task space.
+            TeachgymError: if ``n_rollouts`` is not a positive integer.
+        """
+        if not self.graded_success:
+            return super().evaluate_successes(tasks, n_rollouts)
+        _check_count("n_rollouts", n_rollouts, 1, None)
+        rows = np.atleast_2d(np.asarray(tasks, dtype=np.float64))
+        competences = np.array([self._map.competence_at(self._cell_of(self.task_space.validate(task))[1])
+                                for task in rows])
+        return self.np_random.binomial(int(n_rollouts), competences)

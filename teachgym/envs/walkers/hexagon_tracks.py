@@ -9,7 +9,7 @@ import numpy as np
 
 from ...errors import EnvOptionError
 from ...task_space import TaskSpace
-from ...validation import is_finite_number
+from ...validation import check_number
 from .physics import TERRAIN_STEP
 from .terrain import Obstacle, convex_polygon
 from .track import WalkerTrackEnv
@@ -76,11 +76,10 @@ class HexagonTracks(WalkerTrackEnv):
         """See the class docs.
 
         Raises:
-            EnvOptionError: for an ``obstacle_spacing`` that is not a finite number >= 0, or a bad ``render_mode``.
+            EnvOptionError: for an ``obstacle_spacing`` that is not a finite number >= 0 (metres), or a bad
+                ``render_mode``.
         """
-        if not is_finite_number(obstacle_spacing) or obstacle_spacing < 0:
-            raise EnvOptionError(f"obstacle_spacing must be a finite length >= 0 in metres, got {obstacle_spacing!r}")
-        self.obstacle_spacing = float(obstacle_spacing)
+        self.obstacle_spacing = check_number("obstacle_spacing", obstacle_spacing, low=0.0, error=EnvOptionError)
         super().__init__(body, body_kwargs, render_mode, task_bounds, obstacle_spacing=obstacle_spacing)
 
     def _obstacle_spacing(self, task: np.ndarray) -> float:

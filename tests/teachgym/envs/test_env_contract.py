@@ -184,7 +184,7 @@ def test_a_render_mode_the_env_lacks_is_a_typed_error_naming_it(env_id):
 
 
 @pytest.mark.parametrize(("env_id", "options", "message"), [
-    ("teachgym/Parkour-v0", {"water_clip": 0}, "water_clip must be a positive finite number, got 0"),
+    ("teachgym/Parkour-v0", {"water_clip": 0}, "water_clip must be a finite number > 0, got 0"),
     ("teachgym/Parkour-v0", {"movable_creepers": "yes"}, "movable_creepers must be True or False, got 'yes'"),
 ])
 def test_a_bad_constructor_option_is_a_typed_error_naming_it(env_id, options, message):

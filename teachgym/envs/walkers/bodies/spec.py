@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum
 import math
-import numbers
 from dataclasses import dataclass
 
 from ....errors import EnvOptionError, TeachgymError
+from ....validation import check_integer, check_number
 from ..physics import BASE_TORQUE_PENALTY, PIXEL
 from .kind import BodyKind
 
@@ -167,9 +167,7 @@ def positive(name: str, value: float) -> float:
     Raises:
         EnvOptionError: (a ``ValueError``) naming the option, its value and what it must be.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 < value < math.inf:
-        raise EnvOptionError(f"body option {name} must be a positive finite number, got {value!r}")
-    return float(value)
+    return check_number(name, value, low=0.0, low_open=True, error=EnvOptionError)
 
 
 def positive_int(name: str, value: int) -> int:
@@ -178,9 +176,7 @@ def positive_int(name: str, value: int) -> int:
     Raises:
         EnvOptionError: (a ``ValueError``) naming the option, its value and what it must be.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise EnvOptionError(f"body option {name} must be a positive integer, got {value!r}")
-    return int(value)
+    return check_integer(name, value, minimum=1, error=EnvOptionError)
 
 
 def box(half_width: float, half_height: float) -> tuple[Point, ...]:

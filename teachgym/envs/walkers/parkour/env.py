@@ -16,6 +16,7 @@ import numpy as np
 from ....errors import EnvOptionError, TeachgymError, UnknownNameError
 from ....task_space import TaskSpace
 from ....test_sets import TestSet
+from ....validation import check_number
 from ..base import WalkerEnv
 from ..bodies.kind import BodyKind
 from ..lidar import Lidar, SurfaceLidar, kind_fan
@@ -139,8 +140,7 @@ class Parkour(WalkerEnv):
             raise UnknownNameError("Parkour world", world, WORLDS)
         if not isinstance(movable_creepers, bool):
             raise EnvOptionError(f"movable_creepers must be True or False, got {movable_creepers!r}")
-        if isinstance(water_clip, bool) or not isinstance(water_clip, (int, float)) or not 0 < water_clip < math.inf:
-            raise EnvOptionError(f"water_clip must be a positive finite number, got {water_clip!r}")
+        check_number("water_clip", water_clip, low=0.0, low_open=True, error=EnvOptionError)
         self.cppn_input_space = cppn_input_space
         super().__init__(body, body_kwargs, render_mode, task_bounds, cppn_input_space=cppn_input_space,
                          movable_creepers=movable_creepers, water_clip=water_clip, cppn_weights=cppn_weights,

@@ -63,11 +63,10 @@ def test_a_malformed_spec_is_a_typed_value_error_naming_the_parts():
 
 
 @pytest.mark.parametrize(("body", "options", "message"), [
-    ("spider", {"nb_pairs_of_legs": 0}, "body option nb_pairs_of_legs must be a positive integer, got 0"),
-    ("spider", {"nb_pairs_of_legs": True}, "body option nb_pairs_of_legs must be a positive integer, got True"),
-    ("classic_bipedal", {"motors_torque": -1.0},
-     "body option motors_torque must be a positive finite number, got -1.0"),
-    ("fish", {"motors_torque": math.inf}, "body option motors_torque must be a positive finite number, got inf"),
+    ("spider", {"nb_pairs_of_legs": 0}, "nb_pairs_of_legs must be an integer >= 1, got 0"),
+    ("spider", {"nb_pairs_of_legs": True}, "nb_pairs_of_legs must be an integer >= 1, got True"),
+    ("classic_bipedal", {"motors_torque": -1.0}, "motors_torque must be a finite number > 0, got -1.0"),
+    ("fish", {"motors_torque": math.inf}, "motors_torque must be a finite number > 0, got inf"),
 ])
 def test_bad_body_options_are_env_option_errors_naming_value_and_expectation(body, options, message):
     with pytest.raises(EnvOptionError, match=message):
@@ -92,8 +91,7 @@ def test_hexagon_tracks_shows_its_real_signature_and_pickles_its_option():
 
 @pytest.mark.parametrize("spacing", [-1.0, math.nan, True, "8"])
 def test_hexagon_tracks_refuses_a_bad_obstacle_spacing_naming_it(spacing):
-    with pytest.raises(EnvOptionError, match=rf"obstacle_spacing must be a finite length >= 0 in metres, got "
-                                             rf"{spacing!r}"):
+    with pytest.raises(EnvOptionError, match=rf"obstacle_spacing must be a finite number >= 0, got {spacing!r}"):
         HexagonTracks(obstacle_spacing=spacing)
 
 

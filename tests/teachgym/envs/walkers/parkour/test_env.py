@@ -189,7 +189,7 @@ def test_cppn_input_space_chooses_the_teachmyagent_box(space, first):
 def test_bad_constructor_options_are_named():
     with pytest.raises(UnknownNameError, match="did you mean 'medium'"):
         make(cppn_input_space="meduim")
-    with pytest.raises(EnvOptionError, match="water_clip must be a positive finite number, got -1"):
+    with pytest.raises(EnvOptionError, match="water_clip must be a finite number > 0, got -1"):
         make(water_clip=-1)
 
 

@@ -74,6 +74,8 @@ def test_same_seed_task_and_actions_give_identical_trajectories(env_id, body):
     np.testing.assert_array_equal(observations, again_observations)
     np.testing.assert_array_equal(rewards, again_rewards)
     other_observations, other_rewards, _ = rollout(env, seed=12, task=task)
+    if getattr(env.unwrapped, "return_noise", None) == 0:  # a noise-free simulated student (the staircase, as
+        return  # teachDeepRL's toy env): its returns are the competence, the same under every seed
     assert not (np.array_equal(observations[:2], other_observations[:2]) and np.array_equal(rewards, other_rewards))
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from teachgym.errors import TeachgymError
 from teachgym.task_space import TaskSpace
+from teachgym.validation import check_number
 
 STATE_VERSION = 1
 
@@ -167,9 +168,4 @@ def _checked_reward_range(reward_range: Sequence[float] | None) -> tuple[float, 
 
 
 def _checked_return(episode_return: object) -> float:
-    if isinstance(episode_return, (bool, np.bool_)) or not isinstance(episode_return, (int, float, np.number)):
-        raise TeacherError(f"episode_return must be a number, got {episode_return!r}")
-    value = float(episode_return)
-    if not math.isfinite(value):
-        raise TeacherError(f"episode_return must be finite, got {value}")
-    return value
+    return check_number("episode_return", episode_return, error=TeacherError)

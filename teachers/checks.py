@@ -4,36 +4,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
 from teachgym.errors import TaskError
 from teachgym.task_space import TaskSpace
+from teachgym.validation import check_integer, check_number
 
 from .base import TeacherError
 
 
 def checked_integer(teacher: str, name: str, value: object, *, minimum: int) -> int:
     """``value`` as an int if it is an integer >= ``minimum``; else a TeacherError naming ``name`` and the value."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value < minimum:
-        raise TeacherError(f"teacher {teacher!r}: {name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return check_integer(f"teacher {teacher!r}: {name}", value, minimum=minimum, error=TeacherError)
 
 
 def checked_real(teacher: str, name: str, value: object, *, low: float = -math.inf, high: float = math.inf,
                  low_open: bool = False, high_open: bool = False) -> float:
     """``value`` as a float if it is a finite number between ``low`` and ``high`` (each bound included unless
     open); else a TeacherError naming ``name``, the value and the interval."""
-    valid = not isinstance(value, (bool, np.bool_)) and isinstance(value, Real) and math.isfinite(value)
-    if valid:
-        valid = (value > low if low_open else value >= low) and (value < high if high_open else value <= high)
-    if not valid:
-        interval = "" if math.isinf(low) and math.isinf(high) else (
-            f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}")
-        raise TeacherError(f"teacher {teacher!r}: {name} must be a finite number{interval}, got {value!r}")
-    return float(value)
+    return check_number(f"teacher {teacher!r}: {name}", value, low=None if math.isinf(low) else low,
+                        high=None if math.isinf(high) else high, low_open=low_open, high_open=high_open,
+                        error=TeacherError)
 
 
 def checked_pair(teacher: str, name: str, value: object, *, low: float = -math.inf, high: float = math.inf,

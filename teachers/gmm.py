@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from teachgym.validation import check_integer
+
 REG_COVAR = 1e-6  # added to every covariance diagonal (sklearn's default): keeps collapsed components invertible
 TOLERANCE = 1e-3  # EM stops when the mean log-likelihood per sample changes by less (sklearn's default)
 MAX_EM_ITERATIONS = 100  # sklearn's default
@@ -96,8 +98,7 @@ def select_mixture(data: np.ndarray, potential_ks: Iterable[int], rng: np.random
     ks = list(potential_ks)
     for k in ks:
         _check_components(k, data_t.shape[1])
-    if n_init < 1:
-        raise ValueError(f"n_init must be >= 1, got {n_init}")
+    check_integer("n_init", n_init, minimum=1)
     best: GaussianMixture | None = None
     for k in ks:
         runs = [run for run in (_finite_fit(data_t, k, rng) for _ in range(n_init)) if run is not None]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from numbers import Integral
 from typing import Any, ClassVar
 
 import numpy as np
 
 from teachgym.task_space import TaskSpace
+from teachgym.validation import is_positive_integer
 
 from .base import Teacher, TeacherError
 from .torch_support import import_torch, numpy_state, resolve_torch_device, seeded_torch, tensor_state
@@ -181,8 +181,7 @@ def matching_row(rows: np.ndarray, unit_task: np.ndarray) -> int | None:
 def checked_layers(teacher: str, name: str, value: object) -> tuple[int, ...]:
     """Hidden layer sizes: a non-empty sequence of positive integers; else a TeacherError naming ``name``."""
     layers = list(value) if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping)) else []
-    if not layers or any(isinstance(size, (bool, np.bool_)) or not isinstance(size, Integral) or size < 1
-                         for size in layers):
+    if not layers or not all(is_positive_integer(size) for size in layers):
         raise TeacherError(f"teacher {teacher!r}: {name} must be a non-empty sequence of positive layer sizes, "
                            f"got {value!r}")
     return tuple(int(size) for size in layers)

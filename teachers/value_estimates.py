@@ -24,10 +24,8 @@ initial state (a Monte-Carlo sample of it, from the policy that ran the episode)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -35,6 +33,7 @@ import numpy as np
 from teachgym.task_space import TaskSpace
 
 from .base import Teacher, TeacherError
+from .checks import checked_integer, checked_real
 
 ValueEstimator = Callable[[np.ndarray], Any]
 """Raw observations ``(n, *observation_shape)`` -> the student's value of each, array-like of ``n`` floats."""
@@ -86,13 +85,8 @@ class ValueEstimateTeacher(Teacher):
                                f"{initial_observation!r}") from None
         if not np.all(np.isfinite(observation)):
             raise TeacherError(f"teacher {self.name!r}: initial_observation must be finite, got {observation}")
-        if isinstance(length, (bool, np.bool_)) or not isinstance(length, Integral) or length < 1:
-            raise TeacherError(f"teacher {self.name!r}: length must be an integer >= 1 (environment steps), got "
-                               f"{length!r}")
-        if isinstance(discounted_return, (bool, np.bool_)) or not isinstance(discounted_return, Real) or not (
-                math.isfinite(discounted_return)):
-            raise TeacherError(f"teacher {self.name!r}: discounted_return must be a finite number, got "
-                               f"{discounted_return!r}")
+        checked_integer(self.name, "length", length, minimum=1)
+        checked_real(self.name, "discounted_return", discounted_return)
         self._pending_view = EpisodeView(observation, int(length), float(discounted_return))
 
     def estimate_values(self, observations: np.ndarray) -> np.ndarray:

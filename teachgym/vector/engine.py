@@ -23,7 +23,7 @@ import numpy as np
 
 from teachgym.errors import TaskError, TeachgymError
 from teachgym.task_space import TaskLike, TaskSpace
-from teachgym.validation import is_integer
+from teachgym.validation import check_integer
 
 from .buffers import SKIP, STEP, SharedBuffers, block_size, buffer_layout
 from .worker import EnvRunner, StepResult, worker_main
@@ -191,11 +191,9 @@ class VectorEngine:
 
     def __init__(self, env_fn: Callable[[], gym.Env], n_envs: int, *, workers: int | None = None,
                  start_method: str | None = None, preload: Sequence[str] = ()):
-        for name, value, minimum in (("n_envs", n_envs, 1), ("workers", workers, 0)):
-            if value is None and name == "workers":
-                continue
-            if not is_integer(value) or value < minimum:
-                raise TeachgymError(f"teachgym.vector: {name} must be an integer >= {minimum}, got {value!r}")
+        check_integer("teachgym.vector: n_envs", n_envs, minimum=1, error=TeachgymError)
+        if workers is not None:
+            check_integer("teachgym.vector: workers", workers, minimum=0, error=TeachgymError)
         self.num_envs = int(n_envs)
         probe = env_fn()  # bad env arguments fail here, in this process, with the env's own error
         try:
@@ -264,8 +262,7 @@ class VectorEngine:
         """
         if self.task_space is None:
             raise TaskError("teachgym.vector: these envs have no task_space, so they take no task")
-        if not is_integer(index) or not 0 <= index < self.num_envs:
-            raise TaskError(f"set_task: env index must be an integer in [0, {self.num_envs - 1}], got {index!r}")
+        check_integer("set_task: env index", index, minimum=0, maximum=self.num_envs - 1, error=TaskError)
         try:
             vector = self.task_space.validate(task)
         except TaskError as error:

@@ -161,8 +161,8 @@ def test_on_a_simulated_student_the_seed_decides_everything():
 
 @pytest.mark.parametrize(("hyperparameters", "fragment"), [
     ({"n_edits": 0}, "n_edits must be an integer >= 1, got 0"),
-    ({"mutation_step": 0.0}, "mutation_step must be a finite number in (0, inf], got 0.0"),
-    ({"mutation_step": math.inf}, "mutation_step must be a finite number in (0, inf], got inf"),
+    ({"mutation_step": 0.0}, "mutation_step must be a finite number > 0, got 0.0"),
+    ({"mutation_step": math.inf}, "mutation_step must be a finite number > 0, got inf"),
     ({"replay_prob": 1.5}, "replay_prob must be a finite number in [0, 1], got 1.5"),
     ({"reward_thresholds": (5.0, 1.0)}, "reward_thresholds must have low < high, got (5, 1)"),
 ])

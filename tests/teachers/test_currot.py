@@ -127,7 +127,7 @@ def test_a_resumed_teacher_mid_batch_continues_exactly(continues_exactly):
 BAD = [
     ({"n_particles": 0}, "n_particles must be an integer >= 1, got 0"),
     ({"episodes_per_update": 2.5}, "episodes_per_update must be an integer >= 1, got 2.5"),
-    ({"epsilon": 0.0}, r"epsilon must be a finite number in \(0, inf\], got 0.0"),
+    ({"epsilon": 0.0}, r"epsilon must be a finite number > 0, got 0.0"),
     ({"epsilon": float("nan")}, "epsilon must be a finite number"),
     ({"n_candidates": -1}, "n_candidates must be an integer >= 1, got -1"),
     ({"history_size": 0}, "history_size must be an integer >= 1, got 0"),

@@ -128,7 +128,7 @@ def test_data_too_large_for_the_regularisation_give_no_mixture():
 @pytest.mark.parametrize(("ks", "n_init", "fragment"), [
     ([0, 2], 1, "n_components must be in [1, 10]"),
     ([11], 1, "n_components must be in [1, 10]"),
-    ([2], 0, "n_init must be >= 1"),
+    ([2], 0, "n_init must be an integer >= 1, got 0"),
 ])
 def test_impossible_requests_raise(ks, n_init, fragment):
     with pytest.raises(ValueError) as raised:

@@ -203,7 +203,7 @@ def test_updates_without_success_use_the_reward_thresholds_or_are_refused():
     ({"discriminator_layers": (8, 0)}, "discriminator_layers must be a non-empty sequence of positive layer sizes"),
     ({"old_task_ratio": 1.5}, "old_task_ratio must be a finite number in [0, 1], got 1.5"),
     ({"rollouts_per_task": 0}, "rollouts_per_task must be an integer >= 1, got 0"),
-    ({"learning_rate": 0.0}, "learning_rate must be a finite number in (0, inf], got 0.0"),
+    ({"learning_rate": 0.0}, "learning_rate must be a finite number > 0, got 0.0"),
     ({"reward_thresholds": (5.0, 1.0)}, "reward_thresholds must have low < high, got (5, 1)"),
     ({"device": "gpu"}, "device must be \"auto\", \"cpu\", \"cuda\", \"cuda:N\" or a torch.device, got 'gpu'"),
     ({"initial_distribution": {"mean": [0.5]}}, "initial_distribution must be a mapping with exactly the keys"),

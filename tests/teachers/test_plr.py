@@ -139,7 +139,7 @@ def test_dcd_bipedal_preset():
     ({"buffer_size": 10.5}, "buffer_size must be an integer >= 1, got 10.5"),
     ({"replay_prob": 1.2}, "replay_prob must be a finite number in [0, 1], got 1.2"),
     ({"min_fill_ratio": -0.5}, "min_fill_ratio must be a finite number in [0, 1], got -0.5"),
-    ({"temperature": 0.0}, "temperature must be a finite number in (0, inf], got 0.0"),
+    ({"temperature": 0.0}, "temperature must be a finite number > 0, got 0.0"),
     ({"staleness_coef": "0.1"}, "staleness_coef must be a finite number in [0, 1], got '0.1'"),
 ])
 @pytest.mark.parametrize("name", ["plr", "robust-plr"])

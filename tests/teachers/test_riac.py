@@ -125,7 +125,7 @@ def test_tma_preset():
     ({"discard_ratio": 0.0}, "discard_ratio must be a finite number in (0, 1], got 0.0"),
     ({"random_task_ratio": 0.95}, "random_task_ratio + mutation_ratio = 1.05"),
     ({"mutation_ratio": -0.1}, "mutation_ratio must be a finite number in [0, 1], got -0.1"),
-    ({"mutation_std": float("nan")}, "mutation_std must be a finite number in [0, inf], got nan"),
+    ({"mutation_std": float("nan")}, "mutation_std must be a finite number >= 0, got nan"),
     ({"sampling_in_leaves_only": "yes"}, "sampling_in_leaves_only must be True or False, got 'yes'"),
 ])
 def test_bad_hyperparameters_are_named(hyperparameters, fragment):

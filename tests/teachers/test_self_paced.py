@@ -223,7 +223,7 @@ def test_the_std_lower_bound_holds_while_the_distribution_is_far_from_the_target
     ({"kl_threshold": 0.1}, "std_lower_bound and kl_threshold go together"),
     ({"std_lower_bound": [0.1, 0.2, 0.3], "kl_threshold": 1.0}, "std_lower_bound must be a number or 2 numbers"),
     ({"std_lower_bound": -1.0, "kl_threshold": 1.0}, "std_lower_bound must be finite and > 0"),
-    ({"max_kl": 0.0}, "max_kl must be a finite number in \\(0, inf\\]"),
+    ({"max_kl": 0.0}, "max_kl must be a finite number > 0, got 0.0"),
     ({"update_frequency": 0}, "update_frequency must be an integer >= 1"),
     ({"use_average_performance": "yes"}, "use_average_performance must be True or False"),
     ({"device": "tpu"}, "device must be"),

@@ -123,7 +123,7 @@ def test_updates_accept_edge_returns_and_success_values(name):
 BAD_UPDATES = [
     (lambda t: ([0.5, 0.0], math.nan), TeacherError, "finite"),
     (lambda t: ([0.5, 0.0], math.inf), TeacherError, "finite"),
-    (lambda t: ([0.5, 0.0], "1.0"), TeacherError, "must be a number"),
+    (lambda t: ([0.5, 0.0], "1.0"), TeacherError, "episode_return must be a finite number, got '1.0'"),
     (lambda t: ([0.5, 9.0], 1.0), TaskError, "'y' = 9 is outside its bounds"),
     (lambda t: ([0.5], 1.0), TaskError, "task has 1 values"),
     (lambda t: ([math.nan, 0.0], 1.0), TaskError, "'x' is nan"),

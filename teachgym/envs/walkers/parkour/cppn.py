@@ -67,8 +67,9 @@ def load_weights(path: Path = WEIGHTS_FILE) -> tuple[np.ndarray, ...]:
 def load_checkpoint_weights(path: str | os.PathLike) -> tuple[np.ndarray, ...]:
     """The weight matrices of TeachMyAgent's CPPN checkpoint at ``path`` (a folder holding a TensorFlow 1
     checkpoint, such as TeachMyAgent's ``PCGAgents/CPPN/weights/same_ground_ceiling_cppn/``), in layer order, as
-    float64. Its architecture is ours: inputs (x, 3-D vector), 4 layers of 64 alternating tanh and softplus, 2
-    outputs, no biases; its variables are ``Variable`` (input layer) to ``Variable_4`` (output layer).
+    float32: TeachMyAgent's network computes in float32, and so does a :class:`TerrainCPPN` on them. Its
+    architecture is ours: inputs (x, 3-D vector), 4 layers of 64 alternating tanh and softplus, 2 outputs, no
+    biases; its variables are ``Variable`` (input layer) to ``Variable_4`` (output layer).
 
     Raises:
         FileFormatError: for a file that is not a TensorFlow checkpoint or is damaged, or variables whose names or
@@ -82,11 +83,12 @@ def load_checkpoint_weights(path: str | os.PathLike) -> tuple[np.ndarray, ...]:
         if variables[name].shape != shape:
             raise FileFormatError(f"{path}: variable {name!r} has shape {variables[name].shape}; the Parkour CPPN "
                                   f"needs {shape} there (layers {list(LAYER_SHAPES)})")
-    return tuple(variables[name].astype(np.float64) for name in CHECKPOINT_NAMES)
+    return tuple(np.array(variables[name], dtype=np.float32) for name in CHECKPOINT_NAMES)
 
 
 class TerrainCPPN:
-    """Ground and ceiling heights along the track for a CPPN input vector.
+    """Ground and ceiling heights along the track for a CPPN input vector, computed in the weights' precision
+    (float64 for teachgym's shipped weights, float32 for TeachMyAgent's, as its TensorFlow graph computes).
 
     Args:
         weights: the layer matrices (input -> 4 hidden layers alternating tanh and softplus -> 2 outputs).
@@ -99,7 +101,7 @@ class TerrainCPPN:
     def heights(self, input_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Raw (unscaled) ground and ceiling heights at the ``POSITIONS`` x positions, each an array."""
         inputs = np.hstack([self._positions, np.broadcast_to(np.asarray(input_vector, float), (POSITIONS, INPUT_DIM))])
-        hidden = inputs
+        hidden = inputs.astype(self._weights[0].dtype)
         for index, weights in enumerate(self._weights[:-1]):
             hidden = hidden @ weights
             hidden = np.tanh(hidden) if index % 2 == 0 else np.logaddexp(0.0, hidden)  # softplus, overflow-safe

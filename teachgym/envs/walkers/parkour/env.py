@@ -192,7 +192,7 @@ class Parkour(WalkerEnv):
 
     def _start_extras(self) -> None:
         """The water, the hands' grasping and the survival counters."""
-        self._water = Water(self._terrain.water_y, self.water_clip)
+        self._water = Water(self._terrain.water_y, self._terrain.water_vertices(), self.water_clip)
         self._grasping = Grasping(self._world, self._body.hands, self.body_spec.torque_penalty * REFERENCE_TORQUE)
         self._steps_under_water = self._steps_out_of_water = 0
         self._dead = False

@@ -26,7 +26,7 @@ MIN_CREEPER_SPACING = 0.01
 CREEPER_DENSITY = 5.0
 CREEPER_LINK_LENGTH = 1.0  # a movable creeper is a chain of links this long
 CREEPER_LINK_LIMIT = 0.4 * math.pi
-WATER_DEPTH_BELOW_GROUND = 10.0  # the water body reaches this far below the lowest ground, so nothing swims under it
+WATER_DEPTH_BELOW_GROUND = 10.0  # without a water floor, the water reaches this far below the lowest ground
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,8 @@ class ParkourTerrain:
     """One Parkour track: ground and ceiling polylines (left to right), creeper rectangles and the water surface.
 
     ``creepers`` holds each creeper as ``(x_left, top, height)``; ``creeper_links`` the dynamic links of movable
-    creepers built into a world (for rendering them where they swing).
+    creepers built into a world (for rendering them where they swing). ``water_floor`` is where the water body
+    reaches down to (its world's water floor; ``None``: ``WATER_DEPTH_BELOW_GROUND`` below the lowest ground).
     """
 
     ground: list[Point]
@@ -83,12 +84,24 @@ class ParkourTerrain:
     creepers: list[tuple[float, float, float]] = field(default_factory=list)
     water_y: float = -math.inf
     movable_creepers: bool = False
+    water_floor: float | None = None
     creeper_links: list[Box2D.b2Body] = field(default_factory=list)
 
     @property
     def bottom(self) -> float:
         """The lowest point of the water body (and of the drawn earth)."""
         return min(y for _, y in self.ground) - WATER_DEPTH_BELOW_GROUND
+
+    def water_vertices(self) -> list[Point]:
+        """The water body's corners as Box2D holds them (counter-clockwise from the lower right, in 32-bit floats):
+        the track's width from the water floor up to the surface, as TeachMyAgent's (its water forces clip this
+        polygon, so its corners round them); empty without water (a surface no higher than ``bottom``)."""
+        if self.water_y <= self.bottom:
+            return []
+        left, right = self.ground[0][0], self.ground[-1][0]
+        floor = self.bottom if self.water_floor is None else self.water_floor
+        corners = [(left, floor), (right, floor), (right, self.water_y), (left, self.water_y)]
+        return [(vertex[0], vertex[1]) for vertex in polygonShape(vertices=corners).vertices]
 
     def ground_height(self, x: float) -> float:
         """The ground's height at ``x`` (linear between its points)."""
@@ -123,11 +136,10 @@ class ParkourTerrain:
             else:
                 _shape_creeper(creeper, x, top, height)
                 bodies.append(world.CreateStaticBody(fixtures=creeper))
-        if self.water_y > self.bottom:
-            left, right = self.ground[0][0], self.ground[-1][0]
-            water = fixtureDef(shape=polygonShape(vertices=[(left, self.bottom), (right, self.bottom),
-                                                            (right, self.water_y), (left, self.water_y)]),
-                               isSensor=True, categoryBits=TERRAIN_CATEGORY, userData=Surface.WATER)
+        water_vertices = self.water_vertices()
+        if water_vertices:
+            water = fixtureDef(shape=polygonShape(vertices=water_vertices), isSensor=True,
+                               categoryBits=TERRAIN_CATEGORY, userData=Surface.WATER)
             bodies.append(world.CreateStaticBody(fixtures=water))
         return bodies
 
@@ -186,9 +198,11 @@ def generate_parkour_terrain(
     ground_raw, ceiling_raw = cppn.heights(input_vector)
     ground_y = ground_raw / cppn_scale
     ceiling_y = ceiling_raw / cppn_scale
-    ground_y = ground_y - ground_y[0] + TERRAIN_HEIGHT
+    # shifted as TeachMyAgent shifts them, in the CPPN's precision (float32 for its network's heights: a Python
+    # float operand takes the array's precision), so that its tracks come out the same to the last bit
+    ground_y = ground_y + (TERRAIN_HEIGHT - ground_y[0])
     pad_ceiling = TERRAIN_HEIGHT + world.ceiling_offset
-    ceiling_y = np.maximum(ceiling_y - ceiling_y[0] + pad_ceiling, ground_y)
+    ceiling_y = np.maximum(ceiling_y + (pad_ceiling - ceiling_y[0]), ground_y)
     grounds = [TERRAIN_HEIGHT] * startpad + ground_y.tolist()
     ceilings = [pad_ceiling] * startpad + ceiling_y.tolist()
     xs = [index * TERRAIN_STEP for index in range(startpad + POSITIONS)]
@@ -206,7 +220,7 @@ def generate_parkour_terrain(
         creepers.append((x, top, height))
 
     water_y = world.water_surface(water_level, min(grounds), max(ceilings))
-    return ParkourTerrain(ground, ceiling, creepers, water_y, movable_creepers)
+    return ParkourTerrain(ground, ceiling, creepers, water_y, movable_creepers, world.water_floor)
 
 
 def _creepers_on_steps(xs: list[float], spacing: float) -> list[tuple[float, int]]:

@@ -1,16 +1,23 @@
 """Water physics for the parts of a body that are in the water: buoyancy, drag, lift and a push from moving limbs.
 
-The water is a body of still fluid below a horizontal surface spanning the whole track, so the submerged part of a
-polygon is the polygon clipped by one horizontal line. The forces follow TeachMyAgent's simplified model (itself
-after iforce2d's buoyancy tutorial): buoyancy at the submerged centroid; per leading edge of the submerged polygon a
-drag against and a lift across the edge's motion; and per motor moving the part, a push opposing the limb's stroke.
-Only parts reported wet by the contact listener are visited, with plain floats (no numpy on this path).
+The forces follow TeachMyAgent's simplified model (itself after iforce2d's buoyancy tutorial): buoyancy at the
+centroid of the part's submerged polygon; per edge of that polygon facing the part's motion a drag against and a
+lift across the motion; and per motor moving the part, a push opposing the limb's stroke.
+
+The arithmetic is TeachMyAgent's, rounding included: its water computes with Box2D's vectors (``b2Vec2``, 32-bit
+floats) and Python floats in turns, and a body in water amplifies a difference in the last bit of a force into
+different motion within a few hundred steps. So the submerged polygon is the water body's rectangle clipped by the
+part's polygon (Sutherland-Hodgman, tests and crossings in 64-bit floats, crossings stored in 32 bits), and every
+quantity is computed in the precision, and in the order, in which TeachMyAgent computes it: ``np.float32`` where it
+holds a ``b2Vec2`` (or Box2D computes), Python floats where it holds a Python float. Only parts reported wet by the
+contact listener are visited.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+import numpy as np
 
 from ..bodies.body import PartContact
 from ..physics import GRAVITY, WATER_DENSITY
@@ -26,38 +33,89 @@ MAX_PUSH = 20.0  # TeachMyAgent's water clip: each component of a push force is 
 PUSH_TORQUE_RATE = 60.0
 
 Point = tuple[float, float]
+F32 = np.float32
+ZERO32, HALF32, ONE32 = F32(0.0), F32(0.5), F32(1.0)
+# Box2D's b2_epsilon: a vector shorter than this is left as it is when normalised, its length taken as 0
+EPSILON = float(np.finfo(np.float32).eps)
 
 
-def submerged_polygon(vertices: list[Point], surface: float) -> list[Point]:
-    """The part of a convex polygon below the horizontal line ``y = surface`` (in the same vertex order)."""
-    clipped: list[Point] = []
-    previous = vertices[-1]
-    previous_in = previous[1] <= surface
-    for point in vertices:
-        point_in = point[1] <= surface
-        if point_in != previous_in:
-            t = (surface - previous[1]) / (point[1] - previous[1])
-            clipped.append((previous[0] + t * (point[0] - previous[0]), surface))
-        if point_in:
-            clipped.append(point)
-        previous, previous_in = point, point_in
-    return clipped
+def _round32(value: float) -> float:
+    """``value`` rounded to the nearest 32-bit float, as storing it in a ``b2Vec2`` does."""
+    return float(F32(value))
 
 
-def area_and_centroid(polygon: list[Point]) -> tuple[float, float, float]:
-    """Signed area (positive counter-clockwise) and centroid of a polygon."""
-    area = cx = cy = 0.0
-    x0, y0 = polygon[-1]
-    for x1, y1 in polygon:
-        cross = x0 * y1 - x1 * y0
-        area += cross
-        cx += (x0 + x1) * cross
-        cy += (y0 + y1) * cross
-        x0, y0 = x1, y1
-    area *= 0.5
-    if abs(area) < 1e-12:
-        return 0.0, 0.0, 0.0
-    return area, cx / (6.0 * area), cy / (6.0 * area)
+def _left_of(start: Point, end: Point, point: Point) -> bool:
+    """Whether ``point`` lies strictly left of the directed line ``start`` -> ``end`` (64-bit test)."""
+    return (end[0] - start[0]) * (point[1] - start[1]) > (end[1] - start[1]) * (point[0] - start[0])
+
+
+def _crossing(start: Point, end: Point, segment_start: Point, segment_end: Point) -> Point:
+    """Where the segment crosses the line ``start`` -> ``end``: the two lines' intersection from their
+    determinants, the direction differences and the result stored in 32 bits."""
+    line_dx, line_dy = _round32(start[0] - end[0]), _round32(start[1] - end[1])
+    segment_dx = _round32(segment_start[0] - segment_end[0])
+    segment_dy = _round32(segment_start[1] - segment_end[1])
+    line_cross = start[0] * end[1] - start[1] * end[0]
+    segment_cross = segment_start[0] * segment_end[1] - segment_start[1] * segment_end[0]
+    inverse = 1.0 / (line_dx * segment_dy - line_dy * segment_dx)
+    return (_round32((line_cross * segment_dx - segment_cross * line_dx) * inverse),
+            _round32((line_cross * segment_dy - segment_cross * line_dy) * inverse))
+
+
+def clip_polygon(subject: Sequence[Point], clip: Sequence[Point]) -> list[Point]:
+    """The part of polygon ``subject`` inside the convex counter-clockwise polygon ``clip``, by Sutherland-Hodgman:
+    ``subject`` cut by each edge of ``clip`` in turn, from its last vertex to its first, then along; empty if they
+    do not overlap."""
+    result = list(subject)
+    edge_start = clip[-1]
+    for edge_end in clip:
+        if not result:
+            break
+        points, result = result, []
+        previous = points[-1]
+        previous_inside = _left_of(edge_start, edge_end, previous)
+        for point in points:
+            inside = _left_of(edge_start, edge_end, point)
+            if inside != previous_inside:
+                result.append(_crossing(edge_start, edge_end, previous, point))
+            if inside:
+                result.append(point)
+            previous, previous_inside = point, inside
+        edge_start = edge_end
+    return result
+
+
+def area_and_centroid(polygon: Sequence[Point]) -> tuple[float, float, float]:
+    """Area (positive counter-clockwise) and centroid of a polygon, summed over the triangles it makes with the
+    origin: areas in 64 bits, the area-weighted centroid in 32. An area below Box2D's epsilon counts as 0 (the
+    centroid is then left unscaled)."""
+    area = 0.0
+    cx = cy = ZERO32
+    count = len(polygon)
+    for index in range(count):
+        x1, y1 = polygon[index]
+        x2, y2 = polygon[index + 1] if index + 1 < count else polygon[0]
+        x1, y1, x2, y2 = F32(x1), F32(y1), F32(x2), F32(y2)
+        triangle = 0.5 * float(x1 * y2 - y1 * x2)
+        area += triangle
+        weight = F32(triangle * (1.0 / 3.0))  # the centroid of (origin, p1, p2) is their sum over 3
+        cx += weight * (x1 + x2)
+        cy += weight * (y1 + y2)
+    if area > EPSILON:
+        scale = F32(1.0 / area)
+        cx, cy = cx * scale, cy * scale
+    else:
+        area = 0.0
+    return area, float(cx), float(cy)
+
+
+def _normalized(x: np.float32, y: np.float32) -> tuple[np.float32, np.float32, np.float32]:
+    """Box2D's ``b2Vec2.Normalize``: the unit vector and the length (shorter than epsilon: as it is, length 0)."""
+    length = np.sqrt(x * x + y * y)
+    if length < EPSILON:
+        return x, y, ZERO32
+    inverse = ONE32 / length
+    return x * inverse, y * inverse, length
 
 
 class Water:
@@ -65,13 +123,15 @@ class Water:
 
     Args:
         surface: height of the water surface (``-inf``: no water).
+        vertices: the water body's polygon as Box2D holds it (the polygon each part's outline clips).
         max_push: clip of each component of the push force.
     """
 
-    def __init__(self, surface: float, max_push: float = MAX_PUSH):
+    def __init__(self, surface: float, vertices: Sequence[Point] = (), max_push: float = MAX_PUSH):
         self.surface = surface
+        self.vertices = tuple((float(x), float(y)) for x, y in vertices)
         self.max_push = max_push
-        self._lift_per_area = -GRAVITY[1] * WATER_DENSITY
+        self._buoyancy = -F32(GRAVITY[0]), -F32(GRAVITY[1])
 
     def apply_forces(self, wet_parts: Iterable[PartContact]) -> None:
         """Apply buoyancy, drag, lift and push to every part overlapping the water."""
@@ -80,59 +140,50 @@ class Water:
 
     def _apply(self, part: PartContact) -> None:
         body = part.body
-        position, angle = body.position, body.angle
-        px, py = position.x, position.y
-        c, s = math.cos(angle), math.sin(angle)
-        world = [(px + c * x - s * y, py + s * x + c * y) for x, y in part.vertices]
-        polygon = submerged_polygon(world, self.surface)
+        outline = [tuple(body.GetWorldPoint(vertex)) for vertex in part.vertices]
+        polygon = clip_polygon(self.vertices, outline)
         if len(polygon) < 3:
             return
         area, cx, cy = area_and_centroid(polygon)
-        if area <= 0.0:
-            return
-        body.ApplyForce((0.0, self._lift_per_area * area), (cx, cy), True)
+        mass = F32(WATER_DENSITY * area)
+        body.ApplyForce((float(mass * self._buoyancy[0]), float(mass * self._buoyancy[1])), (cx, cy), True)
 
-        velocity = body.linearVelocity
-        vx, vy = velocity.x, velocity.y
-        omega = body.angularVelocity
-        center = body.worldCenter
-        wx, wy = center.x, center.y
-        pushes = self._push_sources(part, wx, wy)
-        x0, y0 = polygon[-1]
-        for x1, y1 in polygon:
-            ex, ey = x1 - x0, y1 - y0
-            length = math.hypot(ex, ey)
-            if length < 1e-9:
-                x0, y0 = x1, y1
-                continue
-            ex, ey = ex / length, ey / length
+        pushes = self._push_sources(part)
+        limit = self.max_push
+        count = len(polygon)
+        for index in range(count):
+            x0, y0 = polygon[index]
+            x1, y1 = polygon[(index + 1) % count]
+            x0, y0, x1, y1 = F32(x0), F32(y0), F32(x1), F32(y1)
+            middle = (float(HALF32 * (x0 + x1)), float(HALF32 * (y0 + y1)))
+            # the part's velocity at the edge's middle, relative to the still water, and its direction
+            velocity = body.GetLinearVelocityFromWorldPoint(middle)
+            ux, uy, speed = _normalized(F32(velocity.x), F32(velocity.y))
+            ex, ey, length = _normalized(x1 - x0, y1 - y0)
             nx, ny = ey, -ex  # outward normal of a counter-clockwise polygon
-            mx, my = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
-            # velocity of the part at the edge's midpoint, relative to the still water
-            ux, uy = vx - omega * (my - wy), vy + omega * (mx - wx)
-            speed = math.hypot(ux, uy)
-            if speed > 1e-9:
-                ux, uy = ux / speed, uy / speed
-                drag_dot = nx * ux + ny * uy
-                if drag_dot >= 0.0:  # a leading edge
-                    pressure = length * WATER_DENSITY * speed * speed
-                    drag = min(drag_dot * DRAG * pressure, MAX_DRAG)
-                    lift = min(drag_dot * (ex * ux + ey * uy) * LIFT * pressure, MAX_LIFT)
-                    body.ApplyForce((-drag * ux - lift * uy, -drag * uy + lift * ux), (mx, my), True)
+            drag_dot = nx * ux + ny * uy
+            if drag_dot >= 0.0:  # an edge facing the motion
+                # 64-bit magnitudes, multiplied left to right as TeachMyAgent does (the order fixes the rounding)
+                drag = float(drag_dot) * DRAG * float(length) * WATER_DENSITY * float(speed) * float(speed)
+                drag = F32(min(drag, MAX_DRAG))
+                body.ApplyForce((float(drag * -ux), float(drag * -uy)), middle, True)
+                lift_dot = float(ex * ux + ey * uy)
+                lift = float(drag_dot) * lift_dot * LIFT * float(length) * WATER_DENSITY * float(speed) * float(speed)
+                lift = F32(min(lift, MAX_LIFT))
+                body.ApplyForce((float(lift * -uy), float(lift * ux)), middle, True)
             for fx, fy, stroke, anchor in pushes:
                 push_dot = nx * fx + ny * fy
                 if push_dot > 0.0:
-                    magnitude = push_dot * PUSH * length * WATER_DENSITY * stroke * stroke
-                    limit = self.max_push
-                    push_x = min(max(-magnitude * fx, -limit), limit)
-                    push_y = min(max(-magnitude * fy, -limit), limit)
+                    push = F32(float(push_dot) * PUSH * float(length) * WATER_DENSITY * stroke * stroke)
+                    push_x = min(max(float(push * -fx), -limit), limit)
+                    push_y = min(max(float(push * -fy), -limit), limit)
                     body.ApplyForce((push_x, push_y), anchor, True)
-            x0, y0 = x1, y1
 
     @staticmethod
-    def _push_sources(part: PartContact, wx: float, wy: float) -> list[tuple[float, float, float, tuple]]:
-        """Per joint moving the part within its limits: the motor's force at the part's centre, the stroke speed
-        (motor torque plus angular momentum, TeachMyAgent's approximation) and the joint's anchor."""
+    def _push_sources(part: PartContact) -> list[tuple[np.float32, np.float32, float, Point]]:
+        """Per joint moving the part within its limits: the motor's force at the part's centre (the torque across
+        the lever from the joint's anchor), the stroke speed (motor torque plus angular momentum, TeachMyAgent's
+        approximation) and the joint's anchor."""
         sources = []
         body = part.body
         for joint in part.child_joints:
@@ -141,8 +192,10 @@ class Water:
             torque = joint.GetMotorTorque(PUSH_TORQUE_RATE)
             if torque == 0.0:
                 continue
-            anchor = joint.anchorB
-            lever_x, lever_y = wx - anchor.x, wy - anchor.y
+            anchor, center = joint.anchorB, body.worldCenter
+            lever_x, lever_y = F32(center.x) - F32(anchor.x), F32(center.y) - F32(anchor.y)
+            reverse = F32(-torque)
             stroke = torque + body.inertia * body.angularVelocity
-            sources.append((-torque * lever_y, torque * lever_x, stroke, (anchor.x, anchor.y)))
+            sources.append((reverse * lever_y, -reverse * lever_x, stroke, (anchor.x, anchor.y)))
         return sources
+

@@ -95,10 +95,13 @@ def test_a_written_checkpoint_reads_back_exactly(tmp_path):
     np.testing.assert_array_equal(read_checkpoint(tmp_path / "named" / "model.ckpt")["a"], variables["a"])
 
 
-def test_cppn_weights_load_in_layer_order_as_float64(tmp_path):
+def test_cppn_weights_load_in_layer_order_as_float32(tmp_path):
     variables = cppn_variables()
     weights = load_checkpoint_weights(write_checkpoint(tmp_path, variables))
-    assert [w.shape for w in weights] == list(LAYER_SHAPES) and all(w.dtype == np.float64 for w in weights)
+    # TensorFlow's precision, which the CPPN then computes in, as TeachMyAgent's graph does
+    assert [w.shape for w in weights] == list(LAYER_SHAPES) and all(w.dtype == np.float32 for w in weights)
+    ground, ceiling = TerrainCPPN(weights).heights([-0.15, 0.8, 0.1])
+    assert ground.dtype == ceiling.dtype == np.float32
     for name, array in zip(CHECKPOINT_NAMES, weights):
         np.testing.assert_array_equal(array, variables[name])
 

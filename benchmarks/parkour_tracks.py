@@ -29,6 +29,8 @@ from teachgym.envs.walkers.parkour.env import CPPN_INPUT_SPACES, CPPN_SCALE, CRE
 from teachgym.envs.walkers.parkour.terrain import generate_parkour_terrain
 from teachgym.envs.walkers.physics import TERRAIN_STARTPAD, TERRAIN_STEP
 
+from .arguments import require_positive
+
 RANGE_PERCENTILES = (10, 50, 90)
 STEP_PERCENTILES = (50, 90)
 
@@ -93,8 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inputs", type=int, default=200, help="uniform CPPN input vectors per box")
     parser.add_argument("--seed", type=int, default=0, help="seed of each box's input generator")
     args = parser.parse_args(argv)
-    if args.inputs <= 0:
-        parser.error(f"--inputs must be positive, got {args.inputs}")
+    require_positive(parser, args, ("inputs",))
     shapes = [measure_box(box, args.inputs, args.seed) for box in CPPN_INPUT_SPACES]
     print(f"Ground height range over a track (metres) and steepest rise or fall between two consecutive ground points "
           f"{TERRAIN_STEP:.3f} m apart, over {args.inputs} uniform inputs per box (seed {args.seed}; 10th / 50th / "

@@ -38,6 +38,7 @@ from typing import Any
 import yaml
 
 from teachgym.errors import did_you_mean
+from teachgym.validation import is_integer
 
 from .config import ConfigError, RunConfig, env_label, read_yaml
 from .experiment import prepare
@@ -255,7 +256,7 @@ class _Reader:
         return _Choice(name, dict(kwargs), label, path)
 
     def seeds(self, value: Any, path: str) -> list[int]:
-        if _is_int(value):
+        if is_integer(value):
             if value < 1:
                 raise self.error(path, f"expected a number of seeds >= 1 or a list of seeds, got {value!r}")
             return list(range(value))
@@ -263,7 +264,7 @@ class _Reader:
             raise self.error(path, f"expected a number of seeds >= 1 or a non-empty list of seeds, got "
                                    f"{_shown(value)}")
         for i, seed in enumerate(value):
-            if not _is_int(seed) or seed < 0:
+            if not is_integer(seed) or seed < 0:
                 raise self.error(f"{path}[{i}]", f"expected an integer >= 0, got {_shown(seed)}")
             if seed in value[:i]:
                 raise self.error(f"{path}[{i}]", f"seed {seed} is listed twice")
@@ -398,10 +399,6 @@ def _validate(runs: list[SweepRun], source: str) -> None:
 
 def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _shown(value: Any) -> str:

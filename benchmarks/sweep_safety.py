@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from .arguments import require_positive
 from .executors import run_sweep
 from .run_folder import TABLES, RunFolder, RunFolderBusy
 from .states import RunState
@@ -270,9 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="pool workers of each sweep")
     parser.add_argument("--seed", type=int, default=0, help="seed of the kill moments and targets")
     args = parser.parse_args(argv)
-    for name in ("kills", "seeds", "episodes", "checkpoint_every", "workers"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+    require_positive(parser, args, ("kills", "seeds", "episodes", "checkpoint_every", "workers"))
     if not Path("/proc/self/stat").exists():
         parser.error("needs Linux's /proc to find the sweep's workers")
     with tempfile.TemporaryDirectory(prefix="teachgym-sweep-safety-") as folder:

@@ -40,6 +40,8 @@ from teachgym.teachers import (
 )
 from teachgym.teachers.expert import EXPERT_LEVELS, expert_hyperparameters
 
+from .arguments import require_positive
+
 SIMULATED_ENTRY_POINTS = "teachgym.envs.simulated."
 SIMULATED_PRESET = "simulated"
 
@@ -144,9 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expert-level", choices=EXPERT_LEVELS, default="low")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes")
     args = parser.parse_args(argv)
-    for name in ("episodes", "seeds", "checkpoints", "workers"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name} must be positive, got {getattr(args, name)}")
+    require_positive(parser, args, ("episodes", "seeds", "checkpoints", "workers"))
     if args.checkpoints > args.episodes:
         parser.error(f"--checkpoints ({args.checkpoints}) cannot exceed --episodes ({args.episodes})")
     known_teachers, known_envs = sorted(available_teachers()), simulated_env_ids()

@@ -34,6 +34,8 @@ from teachgym.teachers import Teacher, make_teacher
 from teachgym.teachers.alp_gmm import ALPGMMTeacher
 from teachgym.teachers.blas import single_blas_thread
 
+from ..arguments import require_positive
+
 TARGET_RATIO = 0.25
 STUDENT_ID = "teachgym/SimulatedStudent-v0"
 NO_ACTION = np.zeros(1, dtype=np.float32)  # a simulated student ignores its action
@@ -166,9 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=3, help="seeds (teacher seeds 0, 1, ...)")
     parser.add_argument("--check", action="store_true", help=f"exit 1 if the speed ratio is over {TARGET_RATIO}")
     args = parser.parse_args(argv)
-    for name in ("episodes", "seeds"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name} must be positive, got {getattr(args, name)}")
+    require_positive(parser, args, ("episodes", "seeds"))
 
     with single_blas_thread():
         results = run(args.episodes, args.seeds)

@@ -18,6 +18,8 @@ import time
 from teachgym.students import CurriculumCallback, make_student, make_vec_env, resolve_device
 from teachgym.teachers import make_teacher
 
+from ..arguments import require_positive
+
 ENV_ID = "teachgym/StumpTracks-v0"
 TARGET_RATIO = 0.95
 ALGORITHM_STEPS = {"ppo": 8192, "sac": 1500}
@@ -53,10 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="torch CPU threads (1 by default: on small machines more threads fight the env "
                              "subprocesses for the cores and make both modes noisy)")
     args = parser.parse_args(argv)
-    for name in ("steps", "rounds", "n_envs", "torch_threads"):
-        value = getattr(args, name)
-        if value is not None and value <= 0:
-            parser.error(f"--{name.replace('_', '-')} must be positive, got {value}")
+    require_positive(parser, args, ("steps", "rounds", "n_envs", "torch_threads"))
     import torch
 
     torch.set_num_threads(args.torch_threads)

@@ -24,6 +24,8 @@ import numpy as np
 import teachgym
 from teachgym.envs.walkers.track import accepted_bodies, walker_env_ids
 
+from ..arguments import require_positive
+
 REFERENCE_ID = "BipedalWalker-v3"
 HEADLINE_ID = "teachgym/StumpTracks-v0"
 HEADLINE_BODY = "classic_bipedal"
@@ -160,9 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help=f"exit 1 if the headline ratio is under {TARGET_RATIO}, "
                         f"Parkour's under {PARKOUR_TARGET_RATIO} or a classic env's under {CLASSIC_TARGET_RATIO}")
     args = parser.parse_args(argv)
-    for name in ("steps", "headline_steps", "rounds", "classic_steps"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+    require_positive(parser, args, ("steps", "headline_steps", "rounds", "classic_steps"))
 
     rows = measure_all(args.steps, args.seed)
     headlines = ((HEADLINE_ID, TARGET_RATIO, "speed ratio"), (PARKOUR_ID, PARKOUR_TARGET_RATIO, "Parkour speed ratio"))

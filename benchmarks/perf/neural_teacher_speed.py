@@ -28,6 +28,8 @@ from teachgym.teachers.expert import expert_hyperparameters
 from teachgym.teachers.torch_support import import_torch
 from teachgym.teachers.value_estimates import report_episode
 
+from ..arguments import require_positive
+
 STUDENT_ID = "teachgym/SimulatedStudent-v0"
 REFERENCE = "alp-gmm"
 
@@ -141,9 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians are printed")
     parser.add_argument("--teachers", nargs="*", default=list(NEURAL_TEACHERS), help="neural teachers to measure")
     args = parser.parse_args(argv)
-    for name in ("episodes", "rounds"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name} must be positive, got {getattr(args, name)}")
+    require_positive(parser, args, ("episodes", "rounds"))
     unknown = [name for name in args.teachers if name not in NEURAL_TEACHERS]
     if unknown:
         parser.error(f"unknown neural teacher(s) {unknown}; expected some of {list(NEURAL_TEACHERS)}")

@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..arguments import require_positive
 from ..executors import run_sweep
 from ..sweep import Sweep
 
@@ -53,9 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=16000, help="episodes per run")
     parser.add_argument("--workers", type=int, default=2, help="workers of the parallel measurement")
     args = parser.parse_args(argv)
-    for name in ("runs", "episodes", "workers"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name} must be positive, got {getattr(args, name)}")
+    require_positive(parser, args, ("runs", "episodes", "workers"))
     sweep = scale_sweep(args.runs, args.episodes)
     with tempfile.TemporaryDirectory(prefix="teachgym-scale-") as folder:
         serial = time_sweep(sweep, Path(folder) / "serial", 1)

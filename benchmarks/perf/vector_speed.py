@@ -35,6 +35,7 @@ from teachgym.vector import build_env, default_start_method
 from teachgym.vector import make_vec_env as make_shared_vec_env
 
 from .. import provenance
+from ..arguments import require_positive
 from .env_speed import HEADLINE_BODY, HEADLINE_ID, random_actions, steps_per_second
 
 ENV_KWARGS = {"body": HEADLINE_BODY}
@@ -229,9 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a target of the random-action table "
                         "(or of PPO, when trained) is missed")
     args = parser.parse_args(argv)
-    for name in ("steps", "rounds", "ppo_timesteps", "sac_timesteps"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+    require_positive(parser, args, ("steps", "rounds", "ppo_timesteps", "sac_timesteps"))
 
     print(provenance.describe())
     rates = random_action_rates(args.steps, args.rounds, args.seed)

@@ -17,12 +17,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from numbers import Real
 
 import numpy as np
 
 from teachgym.errors import TaskError, did_you_mean
 from teachgym.task_space import TaskSpace
+from teachgym.validation import is_finite_number
 
 from .base import TeacherError
 
@@ -142,7 +142,7 @@ class ExpertDifficulty:
     def _checked_score(self, task: np.ndarray) -> float:
         named = self.task_space.to_dict(task)
         value = self._function(named)
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) or not math.isfinite(value):
+        if not is_finite_number(value):
             raise TeacherError(f"teacher {self.teacher!r}: difficulty must return a finite number for every task, "
                                f"got {value!r} for {named}")
         return float(value)
@@ -154,7 +154,7 @@ def _linear_weights(teacher: str, task_space: TaskSpace, weights: Mapping[str, f
             raise TaskError(f"teacher {teacher!r}: difficulty weight for unknown task parameter {name!r}"
                             f"{did_you_mean(str(name), task_space.names)}; expected some of {list(task_space.names)}")
     for name, weight in weights.items():
-        if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, Real) or not math.isfinite(weight):
+        if not is_finite_number(weight):
             raise TeacherError(f"teacher {teacher!r}: difficulty weight of {name!r} must be a finite number, "
                                f"got {weight!r}")
     vector = np.array([float(weights.get(name, 0.0)) for name in task_space.names])

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from numbers import Integral
 from typing import Any, ClassVar
 
 import numpy as np
 
 from teachgym.task_space import TaskSpace
+from teachgym.validation import is_integer
 
 from .base import Teacher, TeacherError
 from .blas import single_blas_thread
@@ -103,7 +103,6 @@ def _checked_potential_ks(teacher: str, value: object, fit_rate: int) -> tuple[i
     if isinstance(value, (str, bytes)) or not isinstance(value, (Iterable, np.ndarray)):
         raise TeacherError(f"teacher {teacher!r}: potential_ks must be {expected}, got {value!r}")
     ks = list(value)
-    if not ks or any(isinstance(k, (bool, np.bool_)) or not isinstance(k, Integral) or not 1 <= k <= fit_rate
-                     for k in ks):
+    if not ks or not all(is_integer(k) and 1 <= k <= fit_rate for k in ks):
         raise TeacherError(f"teacher {teacher!r}: potential_ks must be {expected}, got {value!r}")
     return tuple(sorted({int(k) for k in ks}))

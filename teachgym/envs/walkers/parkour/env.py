@@ -191,11 +191,26 @@ class Parkour(WalkerEnv):
                             world=self._world if self.movable_creepers else None)
 
     def _start_extras(self) -> None:
-        """The water, the hands' grasping and the survival counters."""
+        """Climbers hang from the ceiling; the water, the hands' grasping and the survival counters."""
+        if self._body.hands:
+            self._hang_from_ceiling()
         self._water = Water(self._terrain.water_y, self._terrain.water_vertices(), self.water_clip)
         self._grasping = Grasping(self._world, self._body.hands, self.body_spec.torque_penalty * REFERENCE_TORQUE)
         self._steps_under_water = self._steps_out_of_water = 0
         self._dead = False
+
+    def _hang_from_ceiling(self) -> None:
+        """Lift a climber built standing on the start pad until its hand sensors are centred on the pad's ceiling,
+        as TeachMyAgent does: the sensors set to the ceiling's height, every part raised by the last sensor's rise.
+        Its joints keep the anchors they got standing and its parts' heights round as TeachMyAgent's do (a climber
+        built at the ceiling differs by 2e-6 m in some parts and anchors, 2e-5 m after the settle steps)."""
+        ceiling = TERRAIN_HEIGHT + self.parkour_world.ceiling_offset
+        sensors = [hand.part for hand in self._body.hands]
+        rise = ceiling - sensors[-1].position.y
+        for sensor in reversed(sensors):
+            sensor.position = (sensor.position.x, ceiling)
+        for part in self._body.parts.values():
+            part.position = (part.position.x, part.position.y + rise)
 
     def _first_observation(self) -> np.ndarray:
         """Climbers start with both hands grasping and settle hanging for ``HANG_STEPS``; everyone else with a still
@@ -208,17 +223,13 @@ class Parkour(WalkerEnv):
         return observation
 
     def _spawn_height(self) -> float:
-        """Climbers: hand sensors centred on the start pad's ceiling (TeachMyAgent's). Others: feet on the start pad
-        (never a part below it: the fish's fin reaches lower than its centre height)."""
-        tops, bottoms = [], []
-        parts = {part.name: part for part in self.body_spec.parts}
-        for part in parts.values():
+        """Feet on the start pad (never a part below it: the fish's fin reaches lower than its centre height);
+        climbers at their centre height, TeachMyAgent's, before they are lifted to the ceiling."""
+        if self.body_spec.hands:
+            return TERRAIN_HEIGHT + self.body_spec.center_height
+        bottoms = []
+        for part in self.body_spec.parts:
             bottoms += [y for _, y in _placed(part.vertices, part.position, part.angle)]
-        for hand in self.body_spec.hands:
-            part = parts[hand.part]
-            tops += [y for _, y in _placed((hand.anchor,), part.position, part.angle)]
-        if tops:
-            return TERRAIN_HEIGHT + self.parkour_world.ceiling_offset - max(tops)
         return TERRAIN_HEIGHT + max(self.body_spec.center_height, -min(bottoms))
 
     def _actuate(self, values: list[float]) -> float:

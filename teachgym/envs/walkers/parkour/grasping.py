@@ -2,7 +2,7 @@
 
 Before each physics step a hand whose grasp value is at most 0 lets go (its joint is destroyed); after the step a
 hand whose value is positive and whose sensor overlaps something grippable, but holds nothing yet, is pinned to it
-by a revolute joint at the hand's centre.
+by a revolute joint at the hand's centre, if a coarse check finds it still within reach (TeachMyAgent's).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import Box2D
 
 from ..bodies.body import Hand
+
+GRASP_MARGIN = 0.01  # metres added to a hand sensor's radius when checking it still overlaps what it would hold
 
 
 class Grasping:
@@ -39,14 +41,21 @@ class Grasping:
         return self._action_cost * effort
 
     def after_step(self) -> None:
-        """Pin every armed, free hand to the first grippable body its sensor overlaps."""
+        """Pin every armed, free hand to the first grippable body its sensor overlaps, if it still overlaps it after
+        the step (TeachMyAgent's coarse check: the sensor's circle, ``GRASP_MARGIN`` wider, against the bounding box
+        of that body's first fixture's vertices in the body's own coordinates); a body it no longer overlaps is
+        forgotten instead (the hand stops touching it until Box2D reports it anew)."""
         for hand, ready in zip(self.hands, self._ready):
             if ready and hand.joint is None and hand.holds:
+                held = hand.holds[0]
+                if not _within_reach(hand.part, held):
+                    del hand.holds[0]
+                    continue
                 anchor = hand.part.GetWorldPoint(hand.anchor)
                 # as TeachMyAgent's joint, it ends the sensor's contact with the held body (its touching flag stays
                 # only while it overlaps another grippable body), and Box2D reports that body again after a release
                 # only once the sensor has moved out of its fattened bounding box
-                hand.joint = self._world.CreateRevoluteJoint(bodyA=hand.part, bodyB=hand.holds[0], anchor=anchor,
+                hand.joint = self._world.CreateRevoluteJoint(bodyA=hand.part, bodyB=held, anchor=anchor,
                                                              collideConnected=False)
 
     def state(self) -> list[float]:
@@ -61,3 +70,14 @@ class Grasping:
     def holding(self) -> bool:
         """Whether any hand holds on."""
         return any(hand.joint is not None for hand in self.hands)
+
+
+def _within_reach(sensor: Box2D.b2Body, held: Box2D.b2Body) -> bool:
+    """Whether the sensor body's circle, ``GRASP_MARGIN`` wider, overlaps the bounding box of ``held``'s first
+    fixture's vertices (in ``held``'s own coordinates: the terrain's static bodies sit at the origin, a movable
+    creeper's links started there)."""
+    vertices = held.fixtures[0].shape.vertices
+    xs, ys = [vertex[0] for vertex in vertices], [vertex[1] for vertex in vertices]
+    radius = sensor.fixtures[0].shape.radius + GRASP_MARGIN
+    x, y = sensor.worldCenter
+    return x + radius > min(xs) and x - radius < max(xs) and y + radius > min(ys) and y - radius < max(ys)

@@ -109,8 +109,8 @@ class ParkourTerrain:
         return float(np.interp(x, xs, [py for _, py in self.ground]))
 
     def build(self, world: Box2D.b2World, *, static_creepers: bool = False) -> list[Box2D.b2Body]:
-        """Create the terrain in ``world`` and return its static bodies: per terrain step a ground edge and a ceiling
-        edge, then the fixed creepers, then the water, each its own body as TeachMyAgent builds them (no chain's
+        """Create the terrain in ``world`` and return its static bodies: per terrain step a ground edge, a ceiling
+        edge and the creepers starting there, then the water, each its own body in TeachMyAgent's order (no chain's
         ghost vertices smooth the joins, and a hand holding one edge, which stops sensing that body, still senses
         the next).
 
@@ -121,21 +121,28 @@ class ParkourTerrain:
         # One definition per kind, reshaped per fixture: building from keyword arguments costs 25x more.
         edge = fixtureDef(shape=edgeShape(vertices=[(0.0, 0.0), (1.0, 0.0)]), friction=TERRAIN_FRICTION,
                           categoryBits=TERRAIN_CATEGORY)
+        creeper = fixtureDef(shape=polygonShape(box=(CREEPER_WIDTH / 2, 1.0)), density=CREEPER_DENSITY,
+                             isSensor=True, categoryBits=TERRAIN_CATEGORY, userData=Surface.CREEPER)
+        movable = self.movable_creepers and not static_creepers
+        if movable:
+            self.creeper_links = []
+        creepers = iter(self.creepers)  # left to right
+        pending = next(creepers, None)
         for index in range(len(self.ground) - 1):
             for points, surface in ((self.ground, Surface.GROUND), (self.ceiling, Surface.CEILING)):
                 edge.shape.vertices = points[index:index + 2]
                 edge.userData = surface
                 bodies.append(world.CreateStaticBody(fixtures=edge))
-        creeper = fixtureDef(shape=polygonShape(box=(CREEPER_WIDTH / 2, 1.0)), density=CREEPER_DENSITY,
-                             isSensor=True, categoryBits=TERRAIN_CATEGORY, userData=Surface.CREEPER)
-        if self.movable_creepers and not static_creepers:
-            self.creeper_links = []
-        for x, top, height in self.creepers:
-            if self.movable_creepers and not static_creepers:
-                self.creeper_links += self._build_creeper_chain(world, bodies[-1], creeper, x, top, height)
-            else:
-                _shape_creeper(creeper, x, top, height)
-                bodies.append(world.CreateStaticBody(fixtures=creeper))
+            # a creeper is built right after the ceiling edge of the step it starts in, as TeachMyAgent's: Box2D
+            # orders the contacts that begin in one step by creation, and a hand grasps the first it touched
+            while pending is not None and (pending[0] < self.ground[index + 1][0] or index == len(self.ground) - 2):
+                x, top, height = pending
+                if movable:
+                    self.creeper_links += self._build_creeper_chain(world, bodies[-1], creeper, x, top, height)
+                else:
+                    _shape_creeper(creeper, x, top, height)
+                    bodies.append(world.CreateStaticBody(fixtures=creeper))
+                pending = next(creepers, None)
         water_vertices = self.water_vertices()
         if water_vertices:
             water = fixtureDef(shape=polygonShape(vertices=water_vertices), isSensor=True,
@@ -169,8 +176,11 @@ class ParkourTerrain:
 
 
 def _shape_creeper(creeper: fixtureDef, x: float, top: float, height: float) -> None:
-    """Make the creeper definition's box ``CREEPER_WIDTH`` wide and ``height`` long, hanging from ``(x, top)``."""
-    creeper.shape.SetAsBox(CREEPER_WIDTH / 2, height / 2, (x + CREEPER_WIDTH / 2, top - height / 2), 0.0)
+    """Make the creeper definition's box ``CREEPER_WIDTH`` wide and ``height`` long, hanging from ``(x, top)``: from
+    its four corners, as TeachMyAgent gives them (a box set from its centre rounds its corners otherwise, and a
+    hand's grasp checks them)."""
+    right, bottom = x + CREEPER_WIDTH, top - height
+    creeper.shape.vertices = [(x, top), (right, top), (right, bottom), (x, bottom)]
 
 
 def generate_parkour_terrain(

@@ -115,8 +115,12 @@ def test_built_fixtures_carry_their_surface():
     assert all(len(body.fixtures) == 1 for body in bodies)  # each its own body, as TeachMyAgent's
     fixtures = [body.fixtures[0] for body in bodies]
     surfaces = [fixture.userData for fixture in fixtures]
-    # one ground and one ceiling edge per terrain step, in turns (TeachMyAgent's order), creepers, the water last
-    assert surfaces[:4] == [Surface.GROUND, Surface.CEILING, Surface.GROUND, Surface.CEILING]
+    # per terrain step a ground and a ceiling edge, then the creepers starting there (TeachMyAgent's order: the first
+    # creeper hangs at the track's start, the next six steps on, 2 m past the step after it), the water last
+    assert surfaces[:9] == [Surface.GROUND, Surface.CEILING, Surface.CREEPER] + [Surface.GROUND, Surface.CEILING] * 3
+    creeper_lefts = [body.fixtures[0].shape.vertices for body in bodies if body.fixtures[0].userData is Surface.CREEPER]
+    assert [min(x for x, _ in vertices) for vertices in creeper_lefts[:2]] == pytest.approx([0.0, 6 * TERRAIN_STEP])
+    assert surfaces[surfaces.index(Surface.CREEPER, 3) - 1] is Surface.CEILING
     assert surfaces.count(Surface.GROUND) == surfaces.count(Surface.CEILING) == 20 + POSITIONS - 1
     assert surfaces[-1] == Surface.WATER and surfaces.count(Surface.WATER) == 1
     assert surfaces.count(Surface.CREEPER) > 10

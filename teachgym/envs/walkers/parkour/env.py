@@ -40,7 +40,8 @@ CPPN_INPUT_SPACES = {
 WATER_LEVEL_BOUNDS = (0.0, 1.0)
 CREEPERS_HEIGHT_BOUNDS = (0.0, 4.0)
 CREEPERS_SPACING_BOUNDS = (0.0, 5.0)
-SURVIVAL_STEPS = 600  # walkers and climbers die at the 600th step in a row under water, swimmers out of it
+# walkers and climbers survive this many steps in a row under water, swimmers out of it: one more and they are dead
+SURVIVAL_STEPS = 600
 HANG_STEPS = 5  # climbers settle hanging from the ceiling for this many steps before the episode starts
 
 
@@ -76,9 +77,10 @@ class Parkour(WalkerEnv):
     above it by both hands (they settle for 5 steps before the first observation).
 
     ## Episode End
-    Terminated on a -100 event or at the end of the track. Walkers and climbers die after 600 consecutive steps with
-    the head under water, swimmers after 600 out of it: the body then gets zero actions (its hands let go) until
-    the episode is truncated (2000 steps through `gymnasium.make`). `info["success"]`: the return exceeds 230.
+    Terminated on a -100 event or at the end of the track. Walkers and climbers die after 601 consecutive steps with
+    the head under water, swimmers after 601 out of it (TeachMyAgent's count: more than 600): from the next step on
+    the body gets zero actions (its hands let go) and its dead flag is 1, until the episode is truncated (2000 steps
+    through `gymnasium.make`). `info["success"]`: the return exceeds 230.
 
     ## Task Parameters
     | name | default bounds ("medium") | meaning |
@@ -251,10 +253,13 @@ class Parkour(WalkerEnv):
             self._grasping.after_step()
 
     def _status(self, head_y: float) -> list[float]:
-        """Count the steps in a row under and out of water, let the body die by its kind's rule; observe 1 if the
-        head is under water and 1 if the body is dead."""
+        """Count the steps in a row under and out of water while alive; a body of a kind that dies there is dead
+        once the count exceeds ``SURVIVAL_STEPS`` (its actions zeroed from the next step on). Observe 1 if the head
+        is under water and 1 if the body was dead when this step began (TeachMyAgent's order: it decides death at
+        the start of a step, from the steps counted before it)."""
         under_water = head_y <= self._water.surface
-        if not self._dead:
+        was_dead = self._dead
+        if not was_dead:
             if under_water:
                 self._steps_under_water += 1
                 self._steps_out_of_water = 0
@@ -262,9 +267,9 @@ class Parkour(WalkerEnv):
                 self._steps_out_of_water += 1
                 self._steps_under_water = 0
             kind = self.body_spec.kind
-            self._dead = (kind.dies_under_water and self._steps_under_water >= SURVIVAL_STEPS) or (
-                kind.dies_out_of_water and self._steps_out_of_water >= SURVIVAL_STEPS)
-        return [1.0 if under_water else 0.0, 1.0 if self._dead else 0.0]
+            self._dead = (kind.dies_under_water and self._steps_under_water > SURVIVAL_STEPS) or (
+                kind.dies_out_of_water and self._steps_out_of_water > SURVIVAL_STEPS)
+        return [1.0 if under_water else 0.0, 1.0 if was_dead else 0.0]
 
     def _hand_state(self) -> list[float]:
         """Per hand: touching something grippable, holding on."""
@@ -293,7 +298,8 @@ class Parkour(WalkerEnv):
 
     @property
     def dead(self) -> bool:
-        """Whether the body has died (too long under water, or out of it for a swimmer)."""
+        """Whether the body has died (too long under water, or out of it for a swimmer): its actions are zeroed from
+        the next step on, whose observation first flags it."""
         return self._dead
 
     def _observation_bounds(self) -> tuple[np.ndarray, np.ndarray]:

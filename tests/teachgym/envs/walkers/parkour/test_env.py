@@ -62,26 +62,29 @@ def test_a_fish_released_under_water_stays_near_its_depth_while_a_walker_sinks()
     assert depths["classic_bipedal"] < -3.0
 
 
-def test_a_walker_under_water_dies_after_600_steps_and_then_gets_zero_actions():
+def test_a_walker_under_water_dies_after_601_steps_and_then_gets_zero_actions():
     env = make()
     observation, _ = env.reset(seed=0, options={"task": task(env, water_level=1.0)})
     flags = observation_layout(env)[0]
     assert list(observation[flags]) == [1.0, 0.0]
-    for _ in range(SURVIVAL_STEPS - 1):
+    for _ in range(SURVIVAL_STEPS):
         observation, _, terminated, _, _ = env.step(zeros(env))
         assert not terminated
     assert not env.dead
-    observation, *_ = env.step(zeros(env))
-    assert env.dead and list(observation[flags]) == [1.0, 1.0]
-    env.step(np.ones(env.action_space.shape, dtype=np.float32))
+    # TeachMyAgent's count: dead once more than 600 steps are counted, its flag observed from the next step on
+    observation, *_ = env.step(np.ones(env.action_space.shape, dtype=np.float32))
+    assert env.dead and list(observation[flags]) == [1.0, 0.0]
+    assert all(joint.GetMaxMotorTorque() == env.body_spec.motors_torque for joint in env._body._motors)
+    observation, *_ = env.step(np.ones(env.action_space.shape, dtype=np.float32))
+    assert list(observation[flags]) == [1.0, 1.0]
     assert all(joint.GetMaxMotorTorque() == 0.0 for joint in env._body._motors)  # the dead body's action was zeroed
 
 
-def test_a_fish_out_of_water_dies_after_600_steps_and_a_walker_on_dry_land_never():
+def test_a_fish_out_of_water_dies_after_601_steps_and_a_walker_on_dry_land_never():
     fish, walker = make("fish"), make()
     fish.reset(seed=0, options={"task": task(fish, water_level=0.0)})
     walker.reset(seed=0)
-    for _ in range(SURVIVAL_STEPS - 1):
+    for _ in range(SURVIVAL_STEPS):
         fish.step(zeros(fish))
         walker.step(zeros(walker))
     assert not fish.dead
@@ -219,6 +222,27 @@ def test_a_climber_hangs_from_the_ceiling_20_m_above_the_start_pad():
     env.reset(seed=0)
     assert env._body.head.position.y > TERRAIN_HEIGHT + 16.0
     assert all(hand.joint is not None for hand in env._body.hands)
+
+
+def test_a_climber_is_built_standing_and_lifted_to_the_ceiling_as_teachmyagents():
+    env = make(CLIMBERS[0])
+    built = {}
+
+    def record_first_observation():
+        built["parts"] = {name: tuple(part.position) for name, part in env._body.parts.items()}
+        built["sensors"] = [tuple(hand.part.position) for hand in env._body.hands]
+        built["knee"] = tuple(env._body.joints[2].anchorA)
+        return Parkour._first_observation(env)
+
+    env._first_observation = record_first_observation
+    env.reset(seed=0)
+    # TeachMyAgent's positions before its first step (its own code, side-by-side task): the sensors on the ceiling at
+    # float32(TERRAIN_HEIGHT + 20), every part lifted by the same rise from where it stood, the joints' anchors
+    # kept from there (built at the ceiling, the lower legs, upper arms and knees come out 1.9e-6 m lower)
+    assert built["sensors"] == [(4.666666507720947, 23.33333396911621)] * 2
+    assert built["parts"]["leg_0_lower"] == built["parts"]["leg_1_lower"] == (4.666666507720947, 18.666667938232422)
+    assert built["parts"]["arm_0_upper"] == (4.666666507720947, 21.666667938232422)
+    assert built["knee"] == (4.666666507720947, 19.13333511352539)
 
 
 def test_an_unknown_world_is_named():

@@ -15,6 +15,7 @@ contact listener are visited.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -37,51 +38,44 @@ F32 = np.float32
 ZERO32, HALF32, ONE32 = F32(0.0), F32(0.5), F32(1.0)
 # Box2D's b2_epsilon: a vector shorter than this is left as it is when normalised, its length taken as 0
 EPSILON = float(np.finfo(np.float32).eps)
+_PAIR32 = struct.Struct("2f")  # packing rounds to the nearest 32-bit float, as C's cast does
 
 
-def _round32(value: float) -> float:
-    """``value`` rounded to the nearest 32-bit float, as storing it in a ``b2Vec2`` does."""
-    return float(F32(value))
-
-
-def _left_of(start: Point, end: Point, point: Point) -> bool:
-    """Whether ``point`` lies strictly left of the directed line ``start`` -> ``end`` (64-bit test)."""
-    return (end[0] - start[0]) * (point[1] - start[1]) > (end[1] - start[1]) * (point[0] - start[0])
-
-
-def _crossing(start: Point, end: Point, segment_start: Point, segment_end: Point) -> Point:
-    """Where the segment crosses the line ``start`` -> ``end``: the two lines' intersection from their
-    determinants, the direction differences and the result stored in 32 bits."""
-    line_dx, line_dy = _round32(start[0] - end[0]), _round32(start[1] - end[1])
-    segment_dx = _round32(segment_start[0] - segment_end[0])
-    segment_dy = _round32(segment_start[1] - segment_end[1])
-    line_cross = start[0] * end[1] - start[1] * end[0]
-    segment_cross = segment_start[0] * segment_end[1] - segment_start[1] * segment_end[0]
-    inverse = 1.0 / (line_dx * segment_dy - line_dy * segment_dx)
-    return (_round32((line_cross * segment_dx - segment_cross * line_dx) * inverse),
-            _round32((line_cross * segment_dy - segment_cross * line_dy) * inverse))
+def _stored32(x: float, y: float) -> tuple[float, float]:
+    """``(x, y)`` rounded to the nearest 32-bit floats, as storing them in a ``b2Vec2`` does."""
+    return _PAIR32.unpack(_PAIR32.pack(x, y))
 
 
 def clip_polygon(subject: Sequence[Point], clip: Sequence[Point]) -> list[Point]:
     """The part of polygon ``subject`` inside the convex counter-clockwise polygon ``clip``, by Sutherland-Hodgman:
     ``subject`` cut by each edge of ``clip`` in turn, from its last vertex to its first, then along; empty if they
-    do not overlap."""
+    do not overlap. A point is kept when strictly left of the edge's line (a 64-bit test); where a side of
+    ``subject`` crosses the line, the crossing is the two lines' intersection from their determinants, with the
+    direction differences and the result stored in 32 bits."""
     result = list(subject)
-    edge_start = clip[-1]
-    for edge_end in clip:
+    start_x, start_y = clip[-1]
+    for end_x, end_y in clip:
         if not result:
             break
         points, result = result, []
-        previous = points[-1]
-        previous_inside = _left_of(edge_start, edge_end, previous)
+        dx, dy = end_x - start_x, end_y - start_y
+        line_dx, line_dy = _stored32(start_x - end_x, start_y - end_y)
+        line_cross = start_x * end_y - start_y * end_x
+        previous_x, previous_y = points[-1]
+        previous_inside = dx * (previous_y - start_y) > dy * (previous_x - start_x)
         for point in points:
-            inside = _left_of(edge_start, edge_end, point)
+            x, y = point
+            inside = dx * (y - start_y) > dy * (x - start_x)
             if inside != previous_inside:
-                result.append(_crossing(edge_start, edge_end, previous, point))
+                side_dx, side_dy = _stored32(previous_x - x, previous_y - y)
+                side_cross = previous_x * y - previous_y * x
+                inverse = 1.0 / (line_dx * side_dy - line_dy * side_dx)
+                result.append(_stored32((line_cross * side_dx - side_cross * line_dx) * inverse,
+                                        (line_cross * side_dy - side_cross * line_dy) * inverse))
             if inside:
                 result.append(point)
-            previous, previous_inside = point, inside
-        edge_start = edge_end
+            previous_x, previous_y, previous_inside = x, y, inside
+        start_x, start_y = end_x, end_y
     return result
 
 
@@ -150,31 +144,32 @@ class Water:
 
         pushes = self._push_sources(part)
         limit = self.max_push
-        count = len(polygon)
+        points = [(F32(x), F32(y)) for x, y in polygon]
+        count = len(points)
         for index in range(count):
-            x0, y0 = polygon[index]
-            x1, y1 = polygon[(index + 1) % count]
-            x0, y0, x1, y1 = F32(x0), F32(y0), F32(x1), F32(y1)
+            x0, y0 = points[index]
+            x1, y1 = points[(index + 1) % count]
             middle = (float(HALF32 * (x0 + x1)), float(HALF32 * (y0 + y1)))
             # the part's velocity at the edge's middle, relative to the still water, and its direction
             velocity = body.GetLinearVelocityFromWorldPoint(middle)
             ux, uy, speed = _normalized(F32(velocity.x), F32(velocity.y))
             ex, ey, length = _normalized(x1 - x0, y1 - y0)
             nx, ny = ey, -ex  # outward normal of a counter-clockwise polygon
+            length64 = float(length)
             drag_dot = nx * ux + ny * uy
             if drag_dot >= 0.0:  # an edge facing the motion
                 # 64-bit magnitudes, multiplied left to right as TeachMyAgent does (the order fixes the rounding)
-                drag = float(drag_dot) * DRAG * float(length) * WATER_DENSITY * float(speed) * float(speed)
-                drag = F32(min(drag, MAX_DRAG))
+                drag_dot64, speed64 = float(drag_dot), float(speed)
+                drag = F32(min(drag_dot64 * DRAG * length64 * WATER_DENSITY * speed64 * speed64, MAX_DRAG))
                 body.ApplyForce((float(drag * -ux), float(drag * -uy)), middle, True)
                 lift_dot = float(ex * ux + ey * uy)
-                lift = float(drag_dot) * lift_dot * LIFT * float(length) * WATER_DENSITY * float(speed) * float(speed)
+                lift = drag_dot64 * lift_dot * LIFT * length64 * WATER_DENSITY * speed64 * speed64
                 lift = F32(min(lift, MAX_LIFT))
                 body.ApplyForce((float(lift * -uy), float(lift * ux)), middle, True)
             for fx, fy, stroke, anchor in pushes:
                 push_dot = nx * fx + ny * fy
                 if push_dot > 0.0:
-                    push = F32(float(push_dot) * PUSH * float(length) * WATER_DENSITY * stroke * stroke)
+                    push = F32(float(push_dot) * PUSH * length64 * WATER_DENSITY * stroke * stroke)
                     push_x = min(max(float(push * -fx), -limit), limit)
                     push_y = min(max(float(push * -fy), -limit), limit)
                     body.ApplyForce((push_x, push_y), anchor, True)

@@ -215,7 +215,7 @@ USAGE_CASES = {
     "workers not a number": (["sweep", "sweep.yaml", "--workers", "all"], "argument --workers: invalid int value"),
     "show without folders": (["show"], "the following arguments are required: folders"),
     "an empty path": (["sweep", "sweep.yaml", "--out", ""], "argument --out: expected a path, got an empty string"),
-    "an empty folder name": (["report", ""], "argument folder: expected a path, got an empty string"),
+    "an empty folder name": (["report", ""], "argument FOLDER: expected a path, got an empty string"),
 }
 
 

@@ -1,9 +1,11 @@
 """Staircase benchmark: does every teacher follow a frontier? Every registered teacher against random on the staircase
 student (teachDeepRL's toy env), 20,000 episodes.
 
-Run ``python -m teachgym.benchmarks.staircase [--episodes 20000] [--seeds 3]``. On
+Run ``python -m teachgym.benchmarks.staircase [--episodes 20000] [--seeds 3] [--teachers NAME ...]``. On
 ``teachgym/SimulatedStudent-Staircase-v0`` a cell is learnt only after a previous neighbour is mastered, so uniform
-sampling masters about 4% of the grid in 20,000 episodes. Each teacher runs as in the teacher benchmark (the ``low``
+sampling masters about 4% of the grid in 20,000 episodes. The student is the toy env's: its return is the cell's
+competence without noise, and an episode succeeds with the cell's competence as probability (see
+:class:`~teachgym.envs.simulated.StaircaseStudent`). Each teacher runs as in the teacher benchmark (the ``low``
 expert level, or the next one up when it needs more; value estimates and exploratory episodes honoured), except that
 the teachers whose papers grow the curriculum from an easy start the expert gives (``EASY_START_TEACHERS``) run at
 ``high`` at least: at ``low`` they start from a random task, on the staircase almost surely a locked cell. The

@@ -11,10 +11,11 @@ from teachgym.benchmarks.teacher_benchmark import run_one
 
 EPISODES = 6000
 SEEDS = (0, 1)
-# Teachers whose every seed masters at least 4% of the grid by 6000 episodes (measured over seeds 0-2: alp-gmm
-# 0.04-0.06, covar-gmm 0.07-0.12, riac 0.04-0.09, expert-easy-to-hard 0.04-0.06, and at `high` adr 0.18-0.20 and
-# goal-gan 0.07-0.18), where uniform sampling has not yet visited the start cell the 76 times that master it.
-FRONTIER_TEACHERS = ("adr", "alp-gmm", "covar-gmm", "expert-easy-to-hard", "goal-gan", "riac")
+# Teachers whose every seed masters at least 4% of the grid by 6000 episodes on the toy env's noise-free student with
+# graded success (measured over seeds 0-2: alp-gmm 0.04-0.06, covar-gmm 0.11-0.18, riac 0.10-0.12,
+# expert-easy-to-hard 0.04-0.06, robust-plr 0.13-0.14, sfl 0.24-0.25, and at `high` adr 0.18-0.21 and goal-gan
+# 0.24-0.26), where uniform sampling has not yet visited the start cell the 76 times that master it.
+FRONTIER_TEACHERS = ("adr", "alp-gmm", "covar-gmm", "expert-easy-to-hard", "goal-gan", "riac", "robust-plr", "sfl")
 
 
 @cache
@@ -28,7 +29,7 @@ def test_teachers_that_follow_the_frontier_master_clearly_more_than_random(teach
     random_share = statistics.mean(final_share("random", seed) for seed in SEEDS)
     shares = [final_share(teacher, seed) for seed in SEEDS]
     assert random_share <= 0.01
-    assert statistics.mean(shares) >= random_share + 0.03 and min(shares) > random_share
+    assert min(shares) >= random_share + 0.03
 
 
 def test_teachers_that_start_from_the_experts_easy_task_run_at_high():

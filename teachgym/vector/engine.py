@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import select
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -26,10 +27,11 @@ from teachgym.task_space import TaskLike, TaskSpace
 from teachgym.validation import check_integer
 
 from .buffers import SKIP, STEP, SharedBuffers, block_size, buffer_layout
-from .worker import EnvRunner, StepResult, worker_main
+from .worker import LARGE_SIZE, SIZE, STEP_COMMAND, EnvRunner, StepResult, worker_main, write_message
 
 CLOSE_TIMEOUT_S = 5.0
 LIVENESS_CHECK_S = 0.5
+FIRST_READ_BYTES = 1 << 16
 
 
 class WorkerError(TeachgymError, RuntimeError):
@@ -99,20 +101,33 @@ class _ProcessWorker:
                                        name=f"teachgym.vector worker {number}", daemon=True)
         self.process.start()
         child.close()
+        # One poll set for the life of the worker (its pipe and its process sentinel), rather than a selector built
+        # at each wait: a worker that dies wakes it at once, through either.
+        self._pipe = self.connection.fileno()
+        self._poller = select.poll() if hasattr(select, "poll") else None
+        if self._poller is not None:
+            self._poller.register(self._pipe, select.POLLIN)
+            self._poller.register(self.process.sentinel, select.POLLIN)
 
     def send(self, command: str, arguments: tuple) -> None:
+        if command == "step" and not arguments[0]:
+            message = STEP_COMMAND  # nearly every call: nothing to pickle
+        else:
+            message = pickle.dumps((command, arguments), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            self.connection.send_bytes(pickle.dumps((command, arguments), protocol=pickle.HIGHEST_PROTOCOL))
+            if self._poller is None:
+                self.connection.send_bytes(message)
+            else:
+                write_message(self._pipe, message)
         except (BrokenPipeError, ConnectionResetError, OSError):
             self._raise_death()
 
     def receive(self) -> Any:
-        # A dead worker's end of the pipe closes, which wakes the poll; the liveness check covers the rest.
-        while not self.connection.poll(LIVENESS_CHECK_S):
-            if not self.process.is_alive():
-                self._raise_death()
+        self._wait_for_reply()
         try:
-            status, *reply = pickle.loads(self.connection.recv_bytes())
+            message = (self.connection.recv_bytes() if self._poller is None
+                       else _read_message(self._pipe))
+            status, *reply = pickle.loads(message)
         except (EOFError, OSError):
             self._raise_death()
         if status == "error":
@@ -133,10 +148,55 @@ class _ProcessWorker:
         _reap(self.process)
         self.connection.close()
 
+    def _wait_for_reply(self) -> None:
+        """Return once a reply can be read (or the pipe has closed, which reading reports); raise
+        :class:`WorkerError` if the process has died without one."""
+        if self._poller is None:
+            # A dead worker's end of the pipe closes, which wakes the poll; the liveness check covers the rest.
+            while not self.connection.poll(LIVENESS_CHECK_S):
+                if not self.process.is_alive():
+                    self._raise_death()
+            return
+        while True:
+            ready = [fd for fd, _ in self._poller.poll(int(LIVENESS_CHECK_S * 1000))]
+            if self._pipe in ready:
+                return
+            if ready or not self.process.is_alive():
+                self._raise_death()
+
     def _raise_death(self) -> None:
         self.process.join(CLOSE_TIMEOUT_S)
         raise WorkerError(f"teachgym.vector worker {self.number} (pid {self.process.pid}) {_exit_reason(self.process)} "
                           f"holding envs {self.indices}; the vector env is closed")
+
+
+def _read_message(fd: int) -> bytes:
+    """Receive one message of :func:`~.worker.write_message` (or ``Connection.send_bytes``) from the pipe ``fd``,
+    in one system call where it has all arrived (``recv_bytes`` makes two). It may read past the message, so only
+    for a pipe that holds one at a time: a worker's replies, each to a command that waited for the one before.
+
+    Raises:
+        EOFError: if the other end has closed the pipe.
+    """
+    data = _read_at_least(fd, SIZE.size, b"")
+    (size,), start = SIZE.unpack_from(data), SIZE.size
+    if size == -1:
+        data = _read_at_least(fd, start + LARGE_SIZE.size, data)
+        (size,), start = LARGE_SIZE.unpack_from(data, start), start + LARGE_SIZE.size
+    return _read_at_least(fd, start + size, data)[start:start + size]
+
+
+def _read_at_least(fd: int, size: int, data: bytes) -> bytes:
+    """``data`` and what ``fd`` gives after it, once there are at least ``size`` bytes."""
+    if len(data) >= size:
+        return data
+    buffer = bytearray(data)  # grows in place: a large message arrives in many pieces
+    while len(buffer) < size:
+        chunk = os.read(fd, max(FIRST_READ_BYTES, size - len(buffer)))
+        if not chunk:
+            raise EOFError("the other end of the pipe has closed")
+        buffer += chunk
+    return bytes(buffer)
 
 
 def _exit_reason(process: multiprocessing.process.BaseProcess) -> str:
@@ -364,6 +424,8 @@ class VectorEngine:
             self.step_wait()
 
     def _take_task_kwargs(self, worker: _LocalWorker | _ProcessWorker) -> dict[int, dict[str, Any]]:
+        if not self._task_kwargs:
+            return {}
         return {index: self._task_kwargs.pop(index) for index in worker.indices if index in self._task_kwargs}
 
     def _broadcast(self, workers: Sequence[_LocalWorker | _ProcessWorker], command: str,

@@ -17,7 +17,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvO
 
 from teachgym.task_space import TaskLike
 
-from .buffers import STEP, STEP_AUTORESET
+from .buffers import RESET, SKIP, STEP, STEP_AUTORESET
 from .engine import VectorEngine
 
 # What Monitor copies from the last step's info into info["episode"] (what the curriculum needs).
@@ -42,6 +42,8 @@ class SharedMemoryVecEnv(VecEnv):
         self.engine = engine
         self._hook: EpisodeEndHook | None = None
         super().__init__(engine.num_envs, engine.observation_space, engine.action_space)
+        self._operations = {operation: np.full(self.num_envs, operation, dtype=np.int8)
+                            for operation in (STEP, STEP_AUTORESET)}
 
     @property
     def task_space(self):
@@ -76,8 +78,7 @@ class SharedMemoryVecEnv(VecEnv):
 
     def step_async(self, actions: np.ndarray) -> None:
         self.engine.buffers.actions[:] = np.asarray(actions).reshape(self.engine.buffers.actions.shape)
-        operation = STEP if self._hook is not None else STEP_AUTORESET
-        self.engine.step_async(np.full(self.num_envs, operation, dtype=np.int8))
+        self.engine.step_async(self._operations[STEP if self._hook is not None else STEP_AUTORESET])
 
     def step_wait(self) -> VecEnvStepReturn:
         step_infos, resets = self.engine.step_wait()
@@ -85,18 +86,21 @@ class SharedMemoryVecEnv(VecEnv):
         rewards = buffers.rewards.astype(np.float32)
         dones = buffers.terminated | buffers.truncated
         infos = [step_infos[index] for index in range(self.num_envs)]
-        for index, info in enumerate(infos):
-            info["TimeLimit.truncated"] = bool(buffers.truncated[index] and not buffers.terminated[index])
+        for info, truncated_only in zip(infos, (buffers.truncated & ~buffers.terminated).tolist()):
+            info["TimeLimit.truncated"] = truncated_only
         for index, (final_observation, reset_info) in resets.items():
             infos[index]["terminal_observation"] = final_observation
             self.reset_infos[index] = reset_info
-        finished = np.flatnonzero(dones).tolist()
-        if self._hook is not None and finished:
+        if self._hook is not None and dones.any():
+            finished = np.flatnonzero(dones).tolist()
             for index in finished:
                 infos[index]["terminal_observation"] = buffers.observations[index].copy()
                 self._hook(index, float(rewards[index]), infos[index])
-            for index, reset_info in self.engine.reset(finished).items():
-                self.reset_infos[index] = reset_info
+            # The finished envs' resets as a step that skips the others: a plain step's one-byte command per worker
+            # (their flags and rewards in the block go to 0; dones and rewards above are copies).
+            reset_infos, _ = self.engine.step(np.where(dones, RESET, SKIP).astype(np.int8))
+            for index in finished:
+                self.reset_infos[index] = reset_infos[index]
         return buffers.observations.copy(), rewards, dones, infos
 
     def close(self) -> None:

@@ -1,6 +1,7 @@
 """The worker side of teachgym.vector: an :class:`EnvRunner` steps its envs in a loop, reading actions, operations
 and task slots from the shared block and writing observations, rewards and flags back; :func:`worker_main` serves
-one runner in a worker process, one pickled command and one reply per call through a pipe.
+one runner in a worker process, one command and one pickled reply per call through a pipe (a plain step, the
+command of nearly every call, is the one byte :data:`STEP_COMMAND`, so neither side pickles it).
 
 A task slot is consumed at the env's next reset (``reset``, an operation :data:`~.buffers.RESET`, or the autoreset
 of :data:`~.buffers.STEP_AUTORESET`): the runner calls the env's ``set_task`` with it just before the reset.
@@ -8,10 +9,13 @@ of :data:`~.buffers.STEP_AUTORESET`): the runner calls the env's ``set_task`` wi
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
+import struct
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -24,6 +28,13 @@ from .buffers import RESET, SKIP, STEP_AUTORESET, Layout, SharedBuffers
 # What a step returns: each stepped env's info, and for each env reset by its autoreset, its final observation and
 # the info of its reset.
 StepResult = tuple[dict[int, dict[str, Any]], dict[int, tuple[np.ndarray, dict[str, Any]]]]
+# The command of a step without new task keyword arguments: ``("step", ({},))`` without pickling it.
+STEP_COMMAND = b"s"
+_NO_TASK_KWARGS: Mapping[int, dict[str, Any]] = {}
+# The framing of ``Connection.send_bytes`` (a big-endian int32 size, or -1 then a uint64 size), which
+# :func:`write_message` and the engine's reader share, so either end may use a ``Connection`` method instead.
+SIZE = struct.Struct("!i")
+LARGE_SIZE = struct.Struct("!Q")
 
 
 class EnvRunner:
@@ -43,9 +54,10 @@ class EnvRunner:
 
     def step(self, task_kwargs: Mapping[int, dict[str, Any]]) -> StepResult:
         """Do every env's operation; returns the infos of the envs that did one and the autoresets' results."""
-        self._task_kwargs.update(task_kwargs)
+        if task_kwargs:
+            self._task_kwargs.update(task_kwargs)
         buffers = self.buffers
-        operations, actions = buffers.operations, buffers.actions
+        operations, actions = buffers.operations.tolist(), buffers.actions
         infos: dict[int, dict[str, Any]] = {}
         resets: dict[int, tuple[np.ndarray, dict[str, Any]]] = {}
         for index, env in self.envs.items():
@@ -126,6 +138,15 @@ class EnvRunner:
         return env.reset(seed=seed, options=options) if options else env.reset(seed=seed)
 
 
+def write_message(fd: int, payload: bytes) -> None:
+    """Send ``payload`` on the pipe ``fd`` as ``Connection.send_bytes`` would, in one system call where the pipe
+    takes it (``send_bytes`` costs several Python calls more, per step and worker)."""
+    header = SIZE.pack(len(payload)) if len(payload) < 0x7FFFFFFF else SIZE.pack(-1) + LARGE_SIZE.pack(len(payload))
+    data = memoryview(header + payload)
+    while data:
+        data = data[os.write(fd, data):]
+
+
 def error_reply(error: BaseException) -> bytes:
     """The reply carrying ``error`` back to the main process, with the worker's traceback as a note (a plain
     RuntimeError with the traceback when the error itself cannot be pickled)."""
@@ -139,9 +160,9 @@ def error_reply(error: BaseException) -> bytes:
 def worker_main(connection: Connection, block: Any, layout: Layout, env_fn: bytes, indices: list[int]) -> None:
     """Serve an :class:`EnvRunner` of ``indices`` on ``connection`` until told to close or the main process goes.
 
-    Each command is a pickled ``(method name, arguments)``; each reply a pickled ``("ok", result)`` or ``("error",
-    exception, traceback text)``. The first reply says whether the envs could be built. Ctrl-C is left to the main
-    process, which closes the workers.
+    Each command is :data:`STEP_COMMAND` or a pickled ``(method name, arguments)``; each reply a pickled ``("ok",
+    result)`` or ``("error", exception, traceback text)``. The first reply says whether the envs could be built.
+    Ctrl-C is left to the main process, which closes the workers.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -150,12 +171,14 @@ def worker_main(connection: Connection, block: Any, layout: Layout, env_fn: byte
         connection.send_bytes(error_reply(error))
         return
     connection.send_bytes(pickle.dumps(("ok", None)))
+    send = partial(write_message, connection.fileno()) if os.name == "posix" else connection.send_bytes
     try:
         while True:
             try:
-                command, arguments = pickle.loads(connection.recv_bytes())
+                message = connection.recv_bytes()
             except (EOFError, OSError):
                 return
+            command, arguments = ("step", (_NO_TASK_KWARGS,)) if message == STEP_COMMAND else pickle.loads(message)
             if command == "close":
                 runner.close()
                 connection.send_bytes(pickle.dumps(("ok", None)))
@@ -166,6 +189,6 @@ def worker_main(connection: Connection, block: Any, layout: Layout, env_fn: byte
                          else cloudpickle.dumps(("ok", result)))
             except Exception as error:
                 reply = error_reply(error)
-            connection.send_bytes(reply)
+            send(reply)
     finally:
         runner.close()

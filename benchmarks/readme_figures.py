@@ -39,6 +39,7 @@ from teachgym.errors import TeachgymError, did_you_mean
 
 from . import provenance
 from .report import find_runs
+from .report.reading import read_columns
 from .statistics import iqm, mean, probability_of_improvement, stratified_bootstrap_ci, welch_t_test
 
 BLOCK = re.compile(r"<!-- figures: (?P<name>[a-z0-9-]+) -->\n(?P<body>.*?)<!-- /figures -->\n", re.DOTALL)
@@ -121,6 +122,24 @@ def summarize_sweep(folder: Path) -> str:
     return "\n".join(lines)
 
 
+def summarize_curves(folder: Path) -> str:
+    """Per run, each evaluation: timesteps, share of the test set mastered, mean and median test return and mean
+    training return (for sweeps too short to separate teachers, where the returns show what the student learnt)."""
+    columns = ("timesteps", "mastered_share", "mean_test_return", "median_test_return", "mean_train_return")
+    lines = []
+    for record in find_runs(folder):
+        if record.problem is not None:
+            lines.append(f"{record.run_id}: not used ({record.problem})")
+            continue
+        table = read_columns(record.path / "metrics.csv", columns)
+        lines.append(f"{record.run_id}")
+        lines.append(f"{'timesteps':>12}  {'mastered':>8}  {'mean test return':>16}  {'median test return':>18}  "
+                     f"{'mean training return':>20}")
+        for row in zip(*(table[name] for name in columns)):
+            lines.append(f"{int(row[0]):>12,}  {row[1]:>8.3f}  {row[2]:>16.1f}  {row[3]:>18.1f}  {row[4]:>20.1f}")
+    return "\n".join(lines)
+
+
 def _with_interval(aggregate, scores: np.ndarray) -> str:
     low, high = stratified_bootstrap_ci(aggregate, scores, seed=0)
     return f"{aggregate(scores):.3f} [{low:.3f}, {high:.3f}]"
@@ -139,6 +158,10 @@ SOURCES: dict[str, Source] = {
     "parkour-tracks": Source(("python", "-m", "teachgym.benchmarks.parkour_tracks"), markdown=True),
     "cartpole": Source(("teachgym", "sweep", str(CONFIGS / "classic-control.yaml")), summary=summarize_sweep,
                        folder_flag=("--out", "{out}", "--no-report")),
+    "stump-tracks-cpu-scout": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu-scout.yaml")),
+                                     summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
+    "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost")),
+    "scoreboard": Source(("teachgym", "report", "--scoreboard", "runs/classic-control"), markdown=True),
 }
 
 

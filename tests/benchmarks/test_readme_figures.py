@@ -9,7 +9,15 @@ import pytest
 
 from teachgym.benchmarks import provenance, readme_figures
 from teachgym.benchmarks.executors import run_sweep
-from teachgym.benchmarks.readme_figures import FiguresError, Source, check, main, rewrite, summarize_sweep
+from teachgym.benchmarks.readme_figures import (
+    FiguresError,
+    Source,
+    check,
+    main,
+    rewrite,
+    summarize_curves,
+    summarize_sweep,
+)
 from teachgym.benchmarks.sweep import Sweep
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -106,3 +114,23 @@ def test_provenance_names_the_machine_and_versions():
     line = provenance.describe()
     assert f"Python {platform.python_version()}" in line and f"{platform.machine()}" in line
     assert all(name in line for name in ("numpy", "gymnasium", "teachgym"))
+
+
+def test_the_curves_summary_prints_every_evaluation_of_every_run(tmp_path):
+    sweep = Sweep.from_dict({"name": "tiny", "out": str(tmp_path / "tiny"), "defaults": {
+        "total_timesteps": 300, "eval_every": 100, "checkpoint_every": 300},
+        "grids": [{"envs": ["teachgym/SimulatedStudent-v0"], "teachers": ["random"], "students": ["simulated"],
+                   "seeds": 2}]})
+    result = run_sweep(sweep, workers=1)
+    lines = summarize_curves(result.out).splitlines()
+    assert lines[0] == "SimulatedStudent/random/simulated/seed-0"
+    assert lines[5] == "SimulatedStudent/random/simulated/seed-1"
+    metrics = (result.out / "SimulatedStudent/random/simulated/seed-1/metrics.csv").read_text().splitlines()
+    header = metrics[0].split(",")
+    for line, row in zip(lines[7:10], metrics[1:]):
+        values = dict(zip(header, row.split(",")))
+        cells = line.split()
+        assert cells[0] == f"{int(values['timesteps']):,}" and cells[1] == f"{float(values['mastered_share']):.3f}"
+        assert cells[2:] == [f"{float(values[name]):.1f}" for name in
+                             ("mean_test_return", "median_test_return", "mean_train_return")]
+    assert len(lines) == 10

@@ -99,11 +99,10 @@ class Acrobot(ClassicEnv, AcrobotEnv):
         self.link_moi_2 = MOI_PER_MASS_LENGTH_SQUARED * link_mass_2 * link_length_2**2
         self.goal_height = GOAL_HEIGHT_SHARE * (link_length_1 + link_length_2)
 
-    def step(self, a: int | np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Gymnasium's step, with the task and the success (goal height reached) in the info."""
+    def _step(self, a: int | np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Gymnasium's step, with the success (goal height reached) in the info."""
         result = AcrobotEnv.step(self, a)
         info = result[4]
-        info["task"] = self._task_dict.copy()
         info["success"] = result[2]
         return result
 

@@ -122,11 +122,10 @@ class CartPole(ClassicEnv, CartPoleEnv):
     def _start_episode(self) -> None:
         self._elapsed_steps = 0
 
-    def step(self, action: int | np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Gymnasium's step, with the task and the success (balanced for 500 steps) in the info."""
+    def _step(self, action: int | np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Gymnasium's step, with the success (balanced for 500 steps) in the info."""
         result = CartPoleEnv.step(self, action)
         self._elapsed_steps += 1
         info = result[4]
-        info["task"] = self._task_dict.copy()
         info["success"] = self._elapsed_steps >= SUCCESS_STEPS and not result[2]
         return result

@@ -118,9 +118,9 @@ class LunarLanderContinuous(ClassicEnv, LunarLander):
         # gymnasium's reset takes one step, whose reward it drops; the episode's return starts after it.
         self._episode_return = 0.0
 
-    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """gymnasium's continuous step with the task's main engine power, with the task and the success (return so
-        far at least 200) in the info."""
+    def _step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """gymnasium's continuous step with the task's main engine power, with the success (return so far at least
+        200) in the info."""
         lander = self.lander
         if lander is None:
             raise ResetNeeded("call reset() before step()")
@@ -212,7 +212,7 @@ class LunarLanderContinuous(ClassicEnv, LunarLander):
         if self.render_mode == "human":
             self.render()
         self._episode_return += reward
-        info = {"task": self._task_dict.copy(), "success": bool(self._episode_return >= SUCCESS_RETURN)}
+        info = {"success": bool(self._episode_return >= SUCCESS_RETURN)}
         return np.array(state, dtype=np.float32), reward, terminated, False, info
 
 

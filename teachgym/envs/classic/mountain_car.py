@@ -102,8 +102,8 @@ class MountainCarContinuous(ClassicEnv, Continuous_MountainCarEnv):
         # gymnasium's fixed limits, read once per episode, so that the step reads them as locals
         self._limits = (self.min_action, self.max_action, self.max_speed, self.min_position, self.max_position)
 
-    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Gymnasium's step with the task's hills, with the task and the success (flag reached) in the info."""
+    def _step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Gymnasium's step with the task's hills, with the success (flag reached) in the info."""
         # Gymnasium's arithmetic on the same numpy scalar types (float32 state, float32 action), so that the
         # default task rounds exactly as the original does.
         min_action, max_action, max_speed, min_position, max_position = self._limits
@@ -138,7 +138,7 @@ class MountainCarContinuous(ClassicEnv, Continuous_MountainCarEnv):
         self.state = state
         if self.render_mode == "human":
             self.render()
-        return state, reward, terminated, False, {"task": self._task_dict.copy(), "success": terminated}
+        return state, reward, terminated, False, {"success": terminated}
 
     def _height(self, xs: np.ndarray | float) -> np.ndarray | float:
         return np.sin(HILL_FREQUENCY * xs) * (HILL_AMPLITUDE * self.hill_steepness) + HILL_BASE

@@ -103,14 +103,13 @@ class Pendulum(ClassicEnv, PendulumEnv):
     def _start_episode(self) -> None:
         self._upright_steps = 0
 
-    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Gymnasium's step on the torque ``action * max_torque`` (in float32), with the task and the success in
-        the info."""
+    def _step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Gymnasium's step on the torque ``action * max_torque`` (in float32), with the success in the
+        info."""
         torque = self._torque
         torque[0] = action[0] * self.max_torque
         result = PendulumEnv.step(self, torque)
         self._upright_steps = self._upright_steps + 1 if result[1] >= UPRIGHT_REWARD else 0
         info = result[4]
-        info["task"] = self._task_dict.copy()
         info["success"] = self._upright_steps >= UPRIGHT_STEPS
         return result

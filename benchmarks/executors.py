@@ -25,6 +25,9 @@ them. As with any process pool, a script that calls :func:`run_sweep` needs the 
 ``ray`` sends one task per run to a Ray cluster (``ray start --head``, then the address: ``auto``, ``host:port`` or
 ``ray://host:port``); Ray retries a run whose worker was lost (it resumes from its checkpoint), never one that
 raised. The runs write their folders themselves, so ``out`` must be on storage every node shares.
+
+Over 300 lines because the local pool and Ray share :func:`execute`, the folder checks and the sweep files' locked
+bookkeeping; split by executor, each half would reach into the other's private state.
 """
 
 from __future__ import annotations

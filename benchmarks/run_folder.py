@@ -22,6 +22,9 @@ each of its files; resuming cuts the tables back to those counts, so rows writte
 again exactly once by the resumed run. A checkpoint that is damaged (a file that does not match its digest, a table
 shorter than it counts) is passed over for the one before it. Files and folders whose name starts with a dot are a
 writer's staging copies: a kill may leave them, and the next process to claim the folder removes them.
+
+Over 300 lines (about 640) because the atomic table writes, the claim and the checkpoint digests all guard the same
+files and must change together: a split would put one guarantee's halves in two modules.
 """
 
 from __future__ import annotations

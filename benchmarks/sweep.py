@@ -21,6 +21,9 @@ defaults, the cell's names and kwargs, then the matching overrides; ``env_kwargs
 ``student_kwargs`` are merged key by key at each step, every other setting is replaced; ``out_dir`` comes last.
 :meth:`Sweep.save` writes the resolved sweep (``runs:``, a list of ``{id, config}``), which reads back as the same
 sweep. Paths in configs (``out``, test-set CSVs) are relative to the working directory.
+
+Over 300 lines because the format's validation (each error names the path of the bad entry in the file) sits beside
+the expansion it checks: they change together whenever the format does.
 """
 
 from __future__ import annotations

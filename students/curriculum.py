@@ -4,6 +4,9 @@
 process, envs may be in subprocesses); :func:`run_curriculum` does it in a plain gymnasium loop. Both credit a
 return to the task the finished episode reports (``info["task"]``), never to the last task sent, and report every
 episode as an :class:`EpisodeRecord` (the curriculum trace).
+
+Over 300 lines because the SB3 callback and the plain loop share the crediting rules (episode records, exploratory
+episodes, value estimates), which must not drift apart.
 """
 
 from __future__ import annotations

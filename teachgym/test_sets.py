@@ -11,6 +11,8 @@ says how it was built (:meth:`TestSet.to_config`), so a run config can name it i
     test_set: {uniform: {n: 100, seed: 0}}
     test_set: {csv: runs/tasks.csv}
     test_set: {tasks: [[0.0, 6.0], [1.5, 3.0]], name: two-tasks}   # ``name`` is optional with every kind
+
+Over 300 lines because the spec parser, with an error for every malformed form, lives with the builders it calls.
 """
 
 from __future__ import annotations

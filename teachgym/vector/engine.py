@@ -6,6 +6,9 @@ Faults: every wait for a worker also watches its process, so a worker that dies 
 :class:`WorkerError` naming the envs it held, at once, and the engine closes the others. An exception raised by an
 env in a worker comes back as itself, with the worker's traceback as a note; the worker lives on. ``close()`` always
 reaps every worker (politely, then by force).
+
+Over 300 lines because the in-process and process workers and the engine share the command protocol and the fault
+handling (dead workers, close); they are one mechanism.
 """
 
 from __future__ import annotations

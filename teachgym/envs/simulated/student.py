@@ -3,6 +3,9 @@
 The env *is* the student: it owns a :class:`~.competence.CompetenceMap` that every episode trains, so a teacher
 can be run against it in seconds, with no RL in the loop, and the share of the task space mastered read off
 directly (:attr:`SimulatedStudent.mastered_share`).
+
+Over 300 lines because the learning rule's options, the return model, value estimates and the challenge options
+(infeasible, distractors, forgetting, rugged) are the state of one env, checked together at construction.
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ from .spec import (
     Colour,
     Contact,
     LegShape,
-    PartSpec,
+    assemble_body,
     hanging_leg,
+    hull_part,
     pixels,
     positive,
 )
@@ -49,30 +50,19 @@ def _bipedal(
     old: bool = False,
 ) -> BodySpec:
     """A hull on two legs; ``old`` builds them as TeachMyAgent's old bodies do (see ``hanging_leg``)."""
-    hull = PartSpec(
-        "hull", HULL_VERTICES, (0.0, 0.0), density=hull_density, friction=0.1, colours=hull_colours,
-        contact=hull_contact, pushed=True,
-    )
-    parts, joints = [hull], []
     shape = LegShape(LEG_WIDTH, leg_length)
     hip = (0.0, -OLD_HIP_DOWN if old else -LEG_DOWN)
-    for sign, side, (colours, shin_colours) in zip((-1, 1), ("far", "near"), leg_colours):
-        leg_parts, leg_joints = hanging_leg(
+    legs = (
+        hanging_leg(
             side, "hull", hip, shape, colours, density=leg_density, shin_colours=shin_colours,
             top=(0.0, OLD_HIP_DOWN) if old else None, tilt=sign * OLD_LEG_TILT if old else 0.0,
         )
-        parts += leg_parts
-        joints += leg_joints
-    return BodySpec(
-        name=name,
-        kind=kind,
-        parts=tuple(parts),
-        joints=tuple(joints),
-        head="hull",
-        motors_torque=motors_torque,
-        torque_penalty=BASE_TORQUE_PENALTY,
-        width=width,
-        center_height=2 * leg_length - OLD_HIP_DOWN + OLD_CLEARANCE if old else 2 * leg_length + LEG_DOWN,
+        for sign, side, (colours, shin_colours) in zip((-1, 1), ("far", "near"), leg_colours)
+    )
+    hull = hull_part(HULL_VERTICES, density=hull_density, colours=hull_colours, contact=hull_contact)
+    return assemble_body(
+        name, kind, [hull], legs, head="hull", motors_torque=motors_torque, torque_penalty=BASE_TORQUE_PENALTY,
+        width=width, center_height=2 * leg_length - OLD_HIP_DOWN + OLD_CLEARANCE if old else 2 * leg_length + LEG_DOWN,
         spawn_height=2 * leg_length if old else None,
     )
 

@@ -9,7 +9,6 @@ from ..physics import PIXEL
 from .kind import BodyKind
 from .spec import (
     FAR_LIMB_COLOURS,
-    HULL_COLOURS,
     KNEE_ANGLE_OFFSET,
     NEAR_LIMB_COLOURS,
     SPEED_HAND,
@@ -21,7 +20,9 @@ from .spec import (
     GraspSpec,
     JointSpec,
     PartSpec,
+    assemble_body,
     box,
+    hull_part,
     pixels,
     positive,
     split_torque_penalty,
@@ -110,15 +111,11 @@ def chained_limb(
 def _head_and_torso() -> tuple[list[PartSpec], list[JointSpec]]:
     """The chimpanzees' head on a passive neck above the torso; both critical, as in the reference, and only the
     head gets the start push."""
-    head = PartSpec(
-        "head", HEAD_VERTICES, (0.0, TORSO_HEIGHT / 2 + HEAD_HEIGHT / 2 + HEAD_GAP),
-        density=5.0, friction=0.1, colours=HULL_COLOURS, contact=Contact.CRITICAL, collides_with=GROUND_ONLY,
-        pushed=True,
+    head = hull_part(
+        HEAD_VERTICES, name="head", position=(0.0, TORSO_HEIGHT / 2 + HEAD_HEIGHT / 2 + HEAD_GAP),
+        collides_with=GROUND_ONLY,
     )
-    torso = PartSpec(
-        "torso", TORSO_VERTICES, (0.0, 0.0), density=5.0, friction=0.1, colours=HULL_COLOURS,
-        contact=Contact.CRITICAL, collides_with=GROUND_ONLY,
-    )
+    torso = hull_part(TORSO_VERTICES, name="torso", collides_with=GROUND_ONLY, pushed=False)
     return [head, torso], [JointSpec("head", "torso", (0.0, TORSO_HEIGHT / 2), (-0.1 * math.pi, 0.1 * math.pi))]
 
 
@@ -139,24 +136,14 @@ def chimpanzee_spec(
 ) -> BodySpec:
     """A chimpanzee body: head and torso with ``limbs``; the torque penalty is shared by five limb groups (legs,
     arms, hands) as in the reference, and the head angle is not penalised."""
-    parts, joints = _head_and_torso()
-    for limb in limbs:
-        limb_parts, limb_joints = chained_limb(limb.prefix, limb.anchor_y, limb.segments, limb.colours,
-                                               upward=limb.upward)
-        parts += limb_parts
-        joints += limb_joints
-    return BodySpec(
-        name=name,
-        kind=kind,
-        parts=tuple(parts),
-        joints=tuple(joints),
-        head="head",
-        motors_torque=positive("motors_torque", motors_torque),
-        torque_penalty=split_torque_penalty(5),
-        width=24 * PIXEL,
-        center_height=2 * LIMB_LENGTH + LEG_DOWN,
-        head_angle_penalty=False,
-        hands=hands,
+    core, neck = _head_and_torso()
+    chained = (
+        chained_limb(limb.prefix, limb.anchor_y, limb.segments, limb.colours, upward=limb.upward) for limb in limbs
+    )
+    return assemble_body(
+        name, kind, core, chained, core_joints=neck, head="head",
+        motors_torque=positive("motors_torque", motors_torque), torque_penalty=split_torque_penalty(5),
+        width=24 * PIXEL, center_height=2 * LIMB_LENGTH + LEG_DOWN, head_angle_penalty=False, hands=hands,
     )
 
 

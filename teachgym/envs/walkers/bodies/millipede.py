@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 from ..physics import PIXEL
 from .kind import BodyKind
 from .spec import (
     FAR_LIMB_COLOURS,
-    HULL_COLOURS,
     NEAR_LIMB_COLOURS,
     BodySpec,
     Contact,
     JointSpec,
     LegShape,
     PartSpec,
+    assemble_body,
     box,
     hanging_leg,
+    hull_part,
     positive,
     positive_int,
     split_torque_penalty,
@@ -36,35 +38,22 @@ def millipede(motors_torque: float = 200.0, nb_of_bodies: int = 4) -> BodySpec:
     # As in the reference, the chain starts half its length left of the spawn point, so it sits half a segment left.
     first_x = -SEGMENT_SIDE * nb_of_bodies / 2
     head = f"segment_{nb_of_bodies - 1}"
-    parts, joints = [], []
-    for index in range(nb_of_bodies):
+
+    def segment_with_legs(index: int) -> Iterator[tuple[list[PartSpec], list[JointSpec]]]:
+        """One segment, its two legs, and the passive joint to the segment before it, in the reference's order."""
         x, segment = first_x + index * SEGMENT_SIDE, f"segment_{index}"
         # Only the head is critical: the reference meant it to be, but a bug left the millipede without any fall.
-        parts.append(
-            PartSpec(
-                segment, box(SEGMENT_SIDE / 2, SEGMENT_SIDE / 2), (x, 0.0), density=5.0, friction=0.1,
-                colours=HULL_COLOURS, contact=Contact.CRITICAL if segment == head else Contact.IGNORED, pushed=True,
-            )
-        )
+        contact = Contact.CRITICAL if segment == head else Contact.IGNORED
+        yield [hull_part(box(SEGMENT_SIDE / 2, SEGMENT_SIDE / 2), name=segment, position=(x, 0.0), contact=contact)], []
         for side, colours in (("far", FAR_LIMB_COLOURS), ("near", NEAR_LIMB_COLOURS)):
-            leg_parts, leg_joints = hanging_leg(f"{segment}_{side}", segment, (x, -LEG_DOWN), LEG_SHAPE, colours)
-            parts += leg_parts
-            joints += leg_joints
+            yield hanging_leg(f"{segment}_{side}", segment, (x, -LEG_DOWN), LEG_SHAPE, colours)
         if index > 0:
-            joints.append(
-                JointSpec(
-                    f"segment_{index - 1}", segment, (x - SEGMENT_SIDE / 2, 0.0),
-                    (-SEGMENT_JOINT_LIMIT, SEGMENT_JOINT_LIMIT),
-                )
-            )
-    return BodySpec(
-        name="millipede",
-        kind=BodyKind.WALKER,
-        parts=tuple(parts),
-        joints=tuple(joints),
-        head=head,
-        motors_torque=motors_torque,
-        torque_penalty=split_torque_penalty(nb_of_bodies),
-        width=SEGMENT_SIDE * nb_of_bodies,
+            limits = (-SEGMENT_JOINT_LIMIT, SEGMENT_JOINT_LIMIT)
+            yield [], [JointSpec(f"segment_{index - 1}", segment, (x - SEGMENT_SIDE / 2, 0.0), limits)]
+
+    limbs = (limb for index in range(nb_of_bodies) for limb in segment_with_legs(index))
+    return assemble_body(
+        "millipede", BodyKind.WALKER, [], limbs, head=head, motors_torque=motors_torque,
+        torque_penalty=split_torque_penalty(nb_of_bodies), width=SEGMENT_SIDE * nb_of_bodies,
         center_height=2 * LEG_SHAPE.length + LEG_DOWN,
     )

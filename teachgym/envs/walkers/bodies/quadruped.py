@@ -7,15 +7,14 @@ from ..physics import PIXEL
 from .kind import BodyKind
 from .spec import (
     FAR_LIMB_COLOURS,
-    HULL_COLOURS,
     NEAR_LIMB_COLOURS,
     OLD_HIP_DOWN,
     OLD_LEG_TILT,
     BodySpec,
-    Contact,
     LegShape,
-    PartSpec,
+    assemble_body,
     hanging_leg,
+    hull_part,
     pixels,
     positive,
     split_torque_penalty,
@@ -45,30 +44,20 @@ def old_big_quadru(motors_torque: float = 300.0) -> BodySpec:
 
 
 def _quadruped(name: str, motors_torque: float, *, old: bool) -> BodySpec:
-    hull = PartSpec(
-        "hull", HULL_VERTICES, (0.0, 0.0), density=5.0, friction=0.1, colours=HULL_COLOURS,
-        contact=Contact.CRITICAL, pushed=True,
-    )
-    parts, joints = [hull], []
+    legs = []
     for pair, fraction in OLD_LEG_PAIRS if old else LEG_PAIRS:
         placed_x = max(-1.0, min(1.0, fraction)) * HULL_HALF_WIDTH
         hip = (fraction, -OLD_HIP_DOWN) if old else (placed_x, -LEG_DOWN)
-        for sign, side, colours in ((-1, "far", FAR_LIMB_COLOURS), (1, "near", NEAR_LIMB_COLOURS)):
-            leg_parts, leg_joints = hanging_leg(
+        legs += [
+            hanging_leg(
                 f"{pair}_{side}", "hull", hip, LEG_SHAPE, colours,
                 top=(placed_x, OLD_HIP_DOWN) if old else None, tilt=sign * OLD_LEG_TILT if old else 0.0,
             )
-            parts += leg_parts
-            joints += leg_joints
-    return BodySpec(
-        name=name,
-        kind=BodyKind.WALKER,
-        parts=tuple(parts),
-        joints=tuple(joints),
-        head="hull",
-        motors_torque=motors_torque,
-        torque_penalty=split_torque_penalty(2),
-        width=96 * PIXEL,
+            for sign, side, colours in ((-1, "far", FAR_LIMB_COLOURS), (1, "near", NEAR_LIMB_COLOURS))
+        ]
+    return assemble_body(
+        name, BodyKind.WALKER, [hull_part(HULL_VERTICES)], legs, head="hull", motors_torque=motors_torque,
+        torque_penalty=split_torque_penalty(2), width=96 * PIXEL,
         center_height=2 * LEG_SHAPE.length + (-OLD_HIP_DOWN if old else LEG_DOWN),
         spawn_height=2 * LEG_SHAPE.length if old else None,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ....errors import EnvOptionError, TeachgymError
@@ -159,6 +160,48 @@ class BodySpec:
         unknown = referenced - set(names)
         if unknown:
             raise BodySpecError(f"body {self.name!r} references unknown parts {sorted(unknown)}; its parts are {names}")
+
+
+def hull_part(
+    vertices: tuple[Point, ...],
+    *,
+    name: str = "hull",
+    position: Point = (0.0, 0.0),
+    density: float = 5.0,
+    colours: tuple[Colour, Colour] = HULL_COLOURS,
+    contact: Contact = Contact.CRITICAL,
+    collides_with: int = PartSpec.collides_with,
+    pushed: bool = True,
+) -> PartSpec:
+    """A part the limbs hang from, as the reference builds its hulls: dense, slippery (friction 0.1), a fall when it
+    touches the terrain and pushed at reset, unless told otherwise."""
+    return PartSpec(
+        name, vertices, position, density=density, friction=0.1, colours=colours, contact=contact,
+        collides_with=collides_with, pushed=pushed,
+    )
+
+
+def assemble_body(
+    name: str,
+    kind: BodyKind | str,
+    core: Iterable[PartSpec],
+    limbs: Iterable[tuple[Sequence[PartSpec], Sequence[JointSpec]]],
+    *,
+    core_joints: Iterable[JointSpec] = (),
+    **fields: object,
+) -> BodySpec:
+    """A body of ``core`` parts (what the limbs hang from) and ``limbs``, each the parts and joints of one limb as
+    the limb helpers (``hanging_leg``) return them, in action order; ``core_joints`` (a neck) come before the limbs'
+    joints. ``fields`` are the rest of the :class:`BodySpec` (``head``, ``motors_torque``, ``width``, ...).
+
+    Raises:
+        BodySpecError: (a ``ValueError``) for duplicate part names or references to unknown parts.
+    """
+    parts, joints = list(core), list(core_joints)
+    for limb_parts, limb_joints in limbs:
+        parts += limb_parts
+        joints += limb_joints
+    return BodySpec(name=name, kind=kind, parts=tuple(parts), joints=tuple(joints), **fields)  # type: ignore[arg-type]
 
 
 def positive(name: str, value: float) -> float:

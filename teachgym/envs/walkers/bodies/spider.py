@@ -15,7 +15,9 @@ from .spec import (
     Contact,
     JointSpec,
     PartSpec,
+    assemble_body,
     box,
+    hull_part,
     positive,
     positive_int,
     split_torque_penalty,
@@ -67,26 +69,14 @@ def spider(motors_torque: float = 100.0, nb_pairs_of_legs: int = 2) -> BodySpec:
     motors_torque = positive("motors_torque", motors_torque)
     nb_pairs_of_legs = positive_int("nb_pairs_of_legs", nb_pairs_of_legs)
     # The reference draws the spider in the limb palette: a dark body on light legs.
-    main_body = PartSpec(
-        "main_body", box(BODY_HALF_SIDE, BODY_HALF_SIDE), (0.0, 0.0), density=5.0, friction=0.1,
-        colours=NEAR_LIMB_COLOURS, contact=Contact.CRITICAL, pushed=True,
+    main_body = hull_part(box(BODY_HALF_SIDE, BODY_HALF_SIDE), name="main_body", colours=NEAR_LIMB_COLOURS)
+    # Legs of the same side overlap exactly: body parts never collide with each other.
+    legs = (
+        _folded_leg(f"{side_name}_leg_{pair}", side) for pair in range(nb_pairs_of_legs) for side_name, side in SIDES
     )
-    parts, joints = [main_body], []
-    for pair in range(nb_pairs_of_legs):
-        # Legs of the same side overlap exactly: body parts never collide with each other.
-        for side_name, side in SIDES:
-            leg_parts, leg_joints = _folded_leg(f"{side_name}_leg_{pair}", side)
-            parts += leg_parts
-            joints += leg_joints
-    return BodySpec(
-        name="spider",
-        kind=BodyKind.WALKER,
-        parts=tuple(parts),
-        joints=tuple(joints),
-        head="main_body",
-        motors_torque=motors_torque,
-        torque_penalty=split_torque_penalty(nb_pairs_of_legs),
-        width=2 * BODY_HALF_SIDE + 4 * LEG_LENGTH,
+    return assemble_body(
+        "spider", BodyKind.WALKER, [main_body], legs, head="main_body", motors_torque=motors_torque,
+        torque_penalty=split_torque_penalty(nb_pairs_of_legs), width=2 * BODY_HALF_SIDE + 4 * LEG_LENGTH,
         # The reference height, with the leg tips about 0.11 m above the ground: the spider drops at spawn.
         center_height=LEG_LENGTH + LEG_DOWN,
     )

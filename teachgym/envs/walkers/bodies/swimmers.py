@@ -9,7 +9,7 @@ import math
 
 from ..physics import BASE_TORQUE_PENALTY, PIXEL, WATER_DENSITY
 from .kind import BodyKind
-from .spec import HULL_COLOURS, SPEED_KNEE, BodySpec, Contact, JointSpec, PartSpec, pixels, positive
+from .spec import HULL_COLOURS, SPEED_KNEE, BodySpec, Contact, JointSpec, PartSpec, assemble_body, pixels, positive
 
 FISH_DENSITY = WATER_DENSITY - 0.01
 HULL_VERTICES = pixels((-20, 12), (6, 12), (15, 4), (15, -4), (6, -12), (-20, -12))
@@ -37,28 +37,21 @@ def fish(motors_torque: float = 80.0) -> BodySpec:
         return PartSpec(name, vertices, position, angle=angle, density=FISH_DENSITY, friction=friction,
                         colours=HULL_COLOURS, contact=Contact.IGNORED if name == "hull" else Contact.SENSOR)
 
-    parts = [part("hull", HULL_VERTICES, (0.0, 0.0))]
-    joints = []
+    tail_parts, tail_joints = [], []
     parent, joint_x = "hull", -HULL_HALF_LENGTH
     for name, polygon, length, limits in TAIL:
         name = f"tail_{name}"
-        parts.append(part(name, pixels(*polygon), (joint_x - length / 2, 0.0)))
-        joints.append(JointSpec(parent, name, (joint_x, 0.0), limits, speed=SPEED_KNEE, contact_part=name))
+        tail_parts.append(part(name, pixels(*polygon), (joint_x - length / 2, 0.0)))
+        tail_joints.append(JointSpec(parent, name, (joint_x, 0.0), limits, speed=SPEED_KNEE, contact_part=name))
         parent, joint_x = name, joint_x - length
     half_fin = FIN_LENGTH / 2
     fin_centre = (FIN_ROOT[0] + math.sin(FIN_ANGLE) * half_fin, FIN_ROOT[1] - math.cos(FIN_ANGLE) * half_fin)
-    parts.append(part("fin", pixels((-1, -10), (-1, 10), (1, 10), (1, -10)), fin_centre, FIN_ANGLE))
-    joints.append(JointSpec("hull", "fin", FIN_ROOT, (-0.3 * math.pi, 0.2 * math.pi), speed=SPEED_KNEE,
-                            contact_part="fin"))
-    return BodySpec(
-        name="fish",
-        kind=BodyKind.SWIMMER,
-        parts=tuple(parts),
-        joints=tuple(joints),
-        head="hull",
-        motors_torque=motors_torque,
-        torque_penalty=BASE_TORQUE_PENALTY,
-        width=35 * PIXEL,
-        center_height=9 * PIXEL + SPAWN_LIFT,
-        head_angle_penalty=False,
+    fin = part("fin", pixels((-1, -10), (-1, 10), (1, 10), (1, -10)), fin_centre, FIN_ANGLE)
+    fin_joint = JointSpec("hull", "fin", FIN_ROOT, (-0.3 * math.pi, 0.2 * math.pi), speed=SPEED_KNEE,
+                          contact_part="fin")
+    hull = part("hull", HULL_VERTICES, (0.0, 0.0))
+    return assemble_body(
+        "fish", BodyKind.SWIMMER, [hull], [(tail_parts, tail_joints), ([fin], [fin_joint])],
+        head="hull", motors_torque=motors_torque, torque_penalty=BASE_TORQUE_PENALTY, width=35 * PIXEL,
+        center_height=9 * PIXEL + SPAWN_LIFT, head_angle_penalty=False,
     )

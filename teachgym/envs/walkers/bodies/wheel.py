@@ -20,7 +20,9 @@ from .spec import (
     LegShape,
     PartSpec,
     Point,
+    assemble_body,
     box,
+    hull_part,
     positive,
     split_torque_penalty,
 )
@@ -73,25 +75,11 @@ def wheel(motors_torque: float = 500.0, body_scale: float = 1.0) -> BodySpec:
     body_scale = positive("body_scale", body_scale)
     half_side = BODY_HALF_SIDE * body_scale
     # The reference draws the wheel in the limb palette: a dark body with light legs.
-    main_body = PartSpec(
-        "main_body", box(half_side, half_side), (0.0, 0.0), density=5.0, friction=0.1, colours=NEAR_LIMB_COLOURS,
-        contact=Contact.CRITICAL, pushed=True,
-    )
-    parts, joints = [main_body], []
-    for name, (dx, dy) in LEG_DIRECTIONS:
-        leg_parts, leg_joints = _radial_leg(name, (dx * half_side, dy * half_side), (dx, dy))
-        parts += leg_parts
-        joints += leg_joints
-    return BodySpec(
-        name="wheel",
-        kind=BodyKind.WALKER,
-        parts=tuple(parts),
-        joints=tuple(joints),
-        head="main_body",
-        motors_torque=motors_torque,
-        torque_penalty=split_torque_penalty(2),
-        width=2 * half_side,
-        center_height=half_side + 2 * LEG_SHAPE.length,
+    main_body = hull_part(box(half_side, half_side), name="main_body", colours=NEAR_LIMB_COLOURS)
+    legs = (_radial_leg(name, (dx * half_side, dy * half_side), (dx, dy)) for name, (dx, dy) in LEG_DIRECTIONS)
+    return assemble_body(
+        "wheel", BodyKind.WALKER, [main_body], legs, head="main_body", motors_torque=motors_torque,
+        torque_penalty=split_torque_penalty(2), width=2 * half_side, center_height=half_side + 2 * LEG_SHAPE.length,
         # A wheel turns over as it rolls: its angle is not a fault.
         head_angle_penalty=False,
     )

@@ -1,6 +1,7 @@
 """CurriculumCallback and run_curriculum: every episode reported once, credited to the task it ran, tasks in order."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import gymnasium as gym
 import numpy as np
@@ -86,50 +87,65 @@ def check_trace(records, vec_env, teacher, spy, callback, sent, space, *, initia
     assert all(isinstance(r.success, bool) and r.success == (r.episode_return > 230) for r in records)
 
 
+@dataclass
+class WiredCurriculum:
+    """A teacher (and its spy) wired to ``vec_env`` through a CurriculumCallback, with a tiny student: what a test
+    drives with ``model.learn`` and then checks with :func:`check_trace`."""
+
+    vec_env: object
+    teacher: object
+    model: object = None
+    records: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.space = self.vec_env.get_attr("task_space", [0])[0]
+        self.spy, self.sent = SpyTeacher(self.teacher), sent_tasks(self.vec_env)
+        self.callback = CurriculumCallback(self.teacher, on_episode=self.records.append)
+
+    def check_trace(self, **options):
+        check_trace(self.records, self.vec_env, self.teacher, self.spy, self.callback, self.sent, self.space, **options)
+
+
+def wire_curriculum(vec_env, env_id, teacher_name, student, **hyperparameters):
+    """The named teacher on ``env_id`` and a tiny ``student`` (seed 0, CPU), wired to ``vec_env``."""
+    wired = WiredCurriculum(vec_env, make_curriculum_teacher(teacher_name, env_id, vec_env, **hyperparameters))
+    wired.model = make_student(student, vec_env, preset="tiny", seed=0, device="cpu")
+    return wired
+
+
 @pytest.mark.parametrize("teacher_name", ["random", "alp-gmm"])
 @pytest.mark.parametrize("n_envs", [1, 2])
 def test_on_stump_tracks_every_episode_is_reported_once_and_runs_the_teacher_tasks_in_order(n_envs, teacher_name):
     vec_env = make_vec_env(STUMPS, n_envs, seed=0, env_kwargs=SHORT_EPISODES)
     try:
-        space = vec_env.get_attr("task_space", [0])[0]
-        teacher = make_curriculum_teacher(teacher_name, STUMPS, vec_env)
-        spy, sent, records = SpyTeacher(teacher), sent_tasks(vec_env), []
-        callback = CurriculumCallback(teacher, on_episode=records.append)
-        model = make_student("ppo", vec_env, preset="tiny", seed=0, device="cpu")
-        callback.send_initial_tasks(vec_env)
-        model.learn(256, callback=callback)
-        check_trace(records, vec_env, teacher, spy, callback, sent, space)
-        assert len(records) >= 256 // 30  # at least the truncated episodes
+        wired = wire_curriculum(vec_env, STUMPS, teacher_name, "ppo")
+        wired.callback.send_initial_tasks(vec_env)
+        wired.model.learn(256, callback=wired.callback)
+        wired.check_trace()
+        assert len(wired.records) >= 256 // 30  # at least the truncated episodes
         # The first episode of every env already ran a teacher task, not the default.
         for index in range(n_envs):
-            first = next(record for record in records if record.env_index == index)
-            assert space.to_array(first.task) != pytest.approx(space.default)
+            first = next(record for record in wired.records if record.env_index == index)
+            assert wired.space.to_array(first.task) != pytest.approx(wired.space.default)
     finally:
         vec_env.close()
 
 
 def test_without_initial_tasks_the_first_episodes_run_the_default_task_and_are_credited_to_it():
     vec_env = make_vec_env(STUMPS, 1, seed=1, env_kwargs=SHORT_EPISODES)
-    space = vec_env.get_attr("task_space", [0])[0]
-    teacher = make_curriculum_teacher("random", STUMPS, vec_env)
-    spy, sent, records = SpyTeacher(teacher), sent_tasks(vec_env), []
-    callback = CurriculumCallback(teacher, on_episode=records.append)
-    model = make_student("sac", vec_env, preset="tiny", seed=0, device="cpu")
-    model.learn(150, callback=callback)
-    check_trace(records, vec_env, teacher, spy, callback, sent, space, initial_tasks_sent=False)
-    assert records[0].task == space.to_dict(space.default)
+    wired = wire_curriculum(vec_env, STUMPS, "random", "sac")
+    wired.model.learn(150, callback=wired.callback)
+    wired.check_trace(initial_tasks_sent=False)
+    assert wired.records[0].task == wired.space.to_dict(wired.space.default)
 
 
 def test_a_simulated_student_under_alp_gmm_reports_one_step_episodes_and_logs_the_teacher_metrics():
     vec_env = make_vec_env(STUDENT, 1, seed=0, normalize_observations=True)  # set_task goes through VecNormalize
-    space = vec_env.get_attr("task_space", [0])[0]
-    teacher = make_curriculum_teacher("alp-gmm", STUDENT, vec_env, fit_rate=20)
-    spy, sent, records = SpyTeacher(teacher), sent_tasks(vec_env), []
-    callback = CurriculumCallback(teacher, on_episode=records.append)
-    model = make_student("ppo", vec_env, preset="tiny", seed=0, device="cpu")
+    wired = wire_curriculum(vec_env, STUDENT, "alp-gmm", "ppo", fit_rate=20)
+    teacher, callback, model, records = wired.teacher, wired.callback, wired.model, wired.records
     callback.send_initial_tasks(vec_env)
     model.learn(128, callback=callback)
-    check_trace(records, vec_env, teacher, spy, callback, sent, space)
+    wired.check_trace()
     assert [r.timesteps for r in records] == list(range(1, 129))
     assert {r.length for r in records} == {1}
     assert teacher.metrics()["mixture_components"] >= 2  # the GMMs were fitted on these episodes
@@ -141,7 +157,7 @@ def test_a_simulated_student_under_alp_gmm_reports_one_step_episodes_and_logs_th
     model.learn(64, callback=callback, reset_num_timesteps=False)
     assert len(records) == callback.episodes == teacher.episodes == 192
     assert records[-1].timesteps == 192
-    check_trace(records, vec_env, teacher, spy, callback, sent, space)
+    wired.check_trace()
 
 
 def test_envs_without_the_monitor_episode_task_are_refused_with_a_pointer_to_make_vec_env():

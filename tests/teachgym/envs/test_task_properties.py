@@ -34,13 +34,22 @@ def unit_tasks(ndim: int):
     return st.lists(st.floats(0.0, 1.0), min_size=ndim, max_size=ndim)
 
 
-@pytest.mark.parametrize(("env_id", "bounds"), VARIANTS, ids=VARIANT_IDS)
-@settings(max_examples=25)
-@given(data=st.data())
-def test_any_task_inside_the_bounds_builds_and_steps(env_id, bounds, data):
+def every_variant(test):
+    """Run a property test on every variant, 25 examples each, drawing from its ``data`` argument."""
+    test = settings(max_examples=25)(given(data=st.data())(test))
+    return pytest.mark.parametrize(("env_id", "bounds"), VARIANTS, ids=VARIANT_IDS)(test)
+
+
+def draw_task_inside(env_id: str, bounds: dict, data):
+    """The variant's env, its task space, and a task drawn inside the space's bounds."""
     env = env_for(env_id, bounds)
     space = env.unwrapped.task_space
-    task = space.denormalize(data.draw(unit_tasks(space.ndim)))
+    return env, space, space.denormalize(data.draw(unit_tasks(space.ndim)))
+
+
+@every_variant
+def test_any_task_inside_the_bounds_builds_and_steps(env_id, bounds, data):
+    env, space, task = draw_task_inside(env_id, bounds, data)
     seed = data.draw(st.integers(0, 2**31 - 1))
     observation, info = env.reset(seed=seed, options={"task": task})
     np.testing.assert_array_equal(list(info["task"].values()), task)
@@ -53,13 +62,9 @@ def test_any_task_inside_the_bounds_builds_and_steps(env_id, bounds, data):
             break
 
 
-@pytest.mark.parametrize(("env_id", "bounds"), VARIANTS, ids=VARIANT_IDS)
-@settings(max_examples=25)
-@given(data=st.data())
+@every_variant
 def test_any_task_outside_the_bounds_is_refused_and_the_env_stays_usable(env_id, bounds, data):
-    env = env_for(env_id, bounds)
-    space = env.unwrapped.task_space
-    task = space.denormalize(data.draw(unit_tasks(space.ndim)))
+    env, space, task = draw_task_inside(env_id, bounds, data)
     index = data.draw(st.integers(0, space.ndim - 1))
     width = max(1.0, space.high[index] - space.low[index])
     task[index] = data.draw(

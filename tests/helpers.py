@@ -21,3 +21,11 @@ def random_actions(space: gym.Space, seed: int, steps: int) -> list:
     if isinstance(space, gym.spaces.Discrete):
         return [int(space.start + a) for a in rng.integers(space.n, size=steps)]
     return list(rng.uniform(-1, 1, (steps, *space.shape)).astype(np.float32))
+
+
+def assert_usage_error(main, argv: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
+    """A script's ``main(argv)`` exits as argparse does on bad input (code 2), saying ``message`` on stderr."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err

@@ -1,6 +1,6 @@
 """The teacher benchmark runs end to end and prints what it promises (figures are not asserted)."""
 
-import pytest
+from helpers import assert_usage_error
 
 from teachgym.benchmarks import teacher_benchmark
 from teachgym.teachers import available_teachers
@@ -19,7 +19,4 @@ def test_teacher_benchmark_covers_every_teacher_and_simulated_student(capsys):
 
 
 def test_teacher_benchmark_rejects_bad_input(capsys):
-    with pytest.raises(SystemExit) as exited:
-        teacher_benchmark.main(["--teachers", "alp-gmn"])
-    assert exited.value.code == 2
-    assert "unknown teacher(s) ['alp-gmn']" in capsys.readouterr().err
+    assert_usage_error(teacher_benchmark.main, ["--teachers", "alp-gmn"], "unknown teacher(s) ['alp-gmn']", capsys)

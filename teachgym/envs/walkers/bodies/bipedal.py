@@ -7,18 +7,17 @@ from __future__ import annotations
 from ..physics import BASE_TORQUE_PENALTY, PIXEL, WATER_DENSITY
 from .kind import BodyKind
 from .spec import (
-    FAR_LIMB_COLOURS,
     HULL_COLOURS,
-    NEAR_LIMB_COLOURS,
+    LEG_PAIR_COLOURS,
     OLD_HIP_DOWN,
-    OLD_LEG_TILT,
     BodySpec,
     Colour,
     Contact,
+    LegColours,
     LegShape,
     assemble_body,
-    hanging_leg,
     hull_part,
+    leg_pair,
     pixels,
     positive,
 )
@@ -43,21 +42,13 @@ def _bipedal(
     hull_density: float = 5.0,
     leg_density: float = 1.0,
     hull_contact: Contact = Contact.CRITICAL,
-    leg_colours: tuple[tuple[tuple[Colour, Colour], tuple[Colour, Colour] | None], ...] = (
-        (FAR_LIMB_COLOURS, None), (NEAR_LIMB_COLOURS, None)
-    ),
+    leg_colours: tuple[LegColours, LegColours] = LEG_PAIR_COLOURS,
     hull_colours: tuple[Colour, Colour] = HULL_COLOURS,
     old: bool = False,
 ) -> BodySpec:
-    """A hull on two legs; ``old`` builds them as TeachMyAgent's old bodies do (see ``hanging_leg``)."""
-    shape = LegShape(LEG_WIDTH, leg_length)
-    hip = (0.0, -OLD_HIP_DOWN if old else -LEG_DOWN)
-    legs = (
-        hanging_leg(
-            side, "hull", hip, shape, colours, density=leg_density, shin_colours=shin_colours,
-            top=(0.0, OLD_HIP_DOWN) if old else None, tilt=sign * OLD_LEG_TILT if old else 0.0,
-        )
-        for sign, side, (colours, shin_colours) in zip((-1, 1), ("far", "near"), leg_colours)
+    """A hull on two legs; ``old`` builds them as TeachMyAgent's old bodies do (see ``leg_pair``)."""
+    legs = leg_pair(
+        "", 0.0, LEG_DOWN, LegShape(LEG_WIDTH, leg_length), old=old, colours=leg_colours, density=leg_density
     )
     hull = hull_part(HULL_VERTICES, density=hull_density, colours=hull_colours, contact=hull_contact)
     return assemble_body(

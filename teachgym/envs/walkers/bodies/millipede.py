@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from ..physics import PIXEL
 from .kind import BodyKind
 from .spec import (
-    FAR_LIMB_COLOURS,
-    NEAR_LIMB_COLOURS,
     BodySpec,
     Contact,
     JointSpec,
@@ -17,8 +15,8 @@ from .spec import (
     PartSpec,
     assemble_body,
     box,
-    hanging_leg,
     hull_part,
+    leg_pair,
     positive,
     positive_int,
     split_torque_penalty,
@@ -45,8 +43,7 @@ def millipede(motors_torque: float = 200.0, nb_of_bodies: int = 4) -> BodySpec:
         # Only the head is critical: the reference meant it to be, but a bug left the millipede without any fall.
         contact = Contact.CRITICAL if segment == head else Contact.IGNORED
         yield [hull_part(box(SEGMENT_SIDE / 2, SEGMENT_SIDE / 2), name=segment, position=(x, 0.0), contact=contact)], []
-        for side, colours in (("far", FAR_LIMB_COLOURS), ("near", NEAR_LIMB_COLOURS)):
-            yield hanging_leg(f"{segment}_{side}", segment, (x, -LEG_DOWN), LEG_SHAPE, colours)
+        yield from leg_pair(f"{segment}_", x, LEG_DOWN, LEG_SHAPE, parent=segment)
         if index > 0:
             limits = (-SEGMENT_JOINT_LIMIT, SEGMENT_JOINT_LIMIT)
             yield [], [JointSpec(f"segment_{index - 1}", segment, (x - SEGMENT_SIDE / 2, 0.0), limits)]

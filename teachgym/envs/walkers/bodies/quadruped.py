@@ -6,15 +6,12 @@ from __future__ import annotations
 from ..physics import PIXEL
 from .kind import BodyKind
 from .spec import (
-    FAR_LIMB_COLOURS,
-    NEAR_LIMB_COLOURS,
     OLD_HIP_DOWN,
-    OLD_LEG_TILT,
     BodySpec,
     LegShape,
     assemble_body,
-    hanging_leg,
     hull_part,
+    leg_pair,
     pixels,
     positive,
     split_torque_penalty,
@@ -47,14 +44,7 @@ def _quadruped(name: str, motors_torque: float, *, old: bool) -> BodySpec:
     legs = []
     for pair, fraction in OLD_LEG_PAIRS if old else LEG_PAIRS:
         placed_x = max(-1.0, min(1.0, fraction)) * HULL_HALF_WIDTH
-        hip = (fraction, -OLD_HIP_DOWN) if old else (placed_x, -LEG_DOWN)
-        legs += [
-            hanging_leg(
-                f"{pair}_{side}", "hull", hip, LEG_SHAPE, colours,
-                top=(placed_x, OLD_HIP_DOWN) if old else None, tilt=sign * OLD_LEG_TILT if old else 0.0,
-            )
-            for sign, side, colours in ((-1, "far", FAR_LIMB_COLOURS), (1, "near", NEAR_LIMB_COLOURS))
-        ]
+        legs += leg_pair(f"{pair}_", fraction if old else placed_x, LEG_DOWN, LEG_SHAPE, old=old, placed_x=placed_x)
     return assemble_body(
         name, BodyKind.WALKER, [hull_part(HULL_VERTICES)], legs, head="hull", motors_torque=motors_torque,
         torque_penalty=split_torque_penalty(2), width=96 * PIXEL,

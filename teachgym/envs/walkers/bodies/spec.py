@@ -301,3 +301,38 @@ def hanging_leg(
         ),
     ]
     return parts, joints
+
+
+# A leg's colours, and its shin's when they differ (None: the same); a pair of legs' reference colours, far first.
+LegColours = tuple[tuple[Colour, Colour], tuple[Colour, Colour] | None]
+LEG_PAIR_COLOURS: tuple[LegColours, LegColours] = ((FAR_LIMB_COLOURS, None), (NEAR_LIMB_COLOURS, None))
+
+
+def leg_pair(
+    prefix: str,
+    hip_x: float,
+    leg_down: float,
+    shape: LegShape,
+    *,
+    parent: str = "hull",
+    old: bool = False,
+    placed_x: float | None = None,
+    colours: tuple[LegColours, LegColours] = LEG_PAIR_COLOURS,
+    density: float = 1.0,
+) -> list[tuple[list[PartSpec], list[JointSpec]]]:
+    """The far and near legs (``{prefix}far``, ``{prefix}near``) hanging from hips at ``hip_x``, ``leg_down`` below
+    the centre of ``parent``: the parts and joints of each, far first (see ``hanging_leg``).
+
+    With ``old`` they are built as TeachMyAgent's old bodies build theirs: the hips ``OLD_HIP_DOWN`` below the centre,
+    the far leg tilted by -``OLD_LEG_TILT`` and the near one by +``OLD_LEG_TILT``, both placed straight below
+    ``placed_x`` (default ``hip_x``) as if hung from ``OLD_HIP_DOWN`` above the centre.
+    """
+    hip = (hip_x, -OLD_HIP_DOWN if old else -leg_down)
+    top = (hip_x if placed_x is None else placed_x, OLD_HIP_DOWN) if old else None
+    return [
+        hanging_leg(
+            f"{prefix}{side}", parent, hip, shape, leg_colours, density=density, shin_colours=shin_colours, top=top,
+            tilt=sign * OLD_LEG_TILT if old else 0.0,
+        )
+        for sign, side, (leg_colours, shin_colours) in zip((-1, 1), ("far", "near"), colours)
+    ]

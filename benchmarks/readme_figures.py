@@ -160,7 +160,8 @@ SOURCES: dict[str, Source] = {
                        folder_flag=("--out", "{out}", "--no-report")),
     "stump-tracks-cpu-scout": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu-scout.yaml")),
                                      summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
-    "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost")),
+    "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost", "--configs", "stump-tracks-cpu",
+                             "stump-tracks", "challenges", "parkour")),
     "scoreboard": Source(("teachgym", "report", "--scoreboard", "runs/classic-control"), markdown=True),
 }
 

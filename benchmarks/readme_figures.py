@@ -162,7 +162,8 @@ SOURCES: dict[str, Source] = {
                                      summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
     "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost", "--configs", "stump-tracks-cpu",
                              "stump-tracks", "challenges", "parkour")),
-    "scoreboard": Source(("teachgym", "report", "--scoreboard", "runs/classic-control"), markdown=True),
+    "scoreboard": Source(("teachgym", "report", "--scoreboard", "runs/classic-control", "runs/stump-tracks-cpu-scout"),
+                         markdown=True),
 }
 
 

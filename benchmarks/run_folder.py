@@ -42,7 +42,7 @@ import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from teachgym.errors import TeachgymError
 
@@ -139,6 +139,15 @@ def locked(path: Path, *, wait: bool = True) -> Iterator[int]:
         os.close(descriptor)
 
 
+class TableRecord(NamedTuple):
+    """One CSV record of a table (see :meth:`Table.records`)."""
+
+    fields: list[str]
+    end: int
+    complete: bool
+    line: int
+
+
 class Table:
     """An append-only CSV table whose header is fixed by its first row (later rows may not add columns).
 
@@ -192,20 +201,20 @@ class Table:
             RunFolderError: naming the file, if it has fewer complete rows than ``rows`` or a row or header that
                 does not parse.
         """
-        records = self._records()
+        records = self.records()
         header = next(records, None)
-        if header is None or not header[2]:  # no header, or half of one: the table was never begun
+        if header is None or not header.complete:  # no header, or half of one: the table was never begun
             if rows:
                 raise RunFolderError(f"{self.path} is missing or empty but the checkpoint counts {rows} rows in it")
             return 0
-        end, found = header[1], 0
-        for fields, record_end, complete in records:
+        end, found = header.end, 0
+        for fields, record_end, complete, _ in records:
             if found == rows or not complete:
                 break
             found += 1
-            if len(fields) != len(header[0]):
+            if len(fields) != len(header.fields):
                 raise RunFolderError(f"{self.path} is corrupt: row {found} has {len(fields)} fields, the header "
-                                     f"{len(header[0])}")
+                                     f"{len(header.fields)}")
             end = record_end
         if found < rows:
             raise RunFolderError(f"{self.path} has {found} complete rows but the checkpoint counts {rows}")
@@ -233,47 +242,61 @@ class Table:
         Raises:
             RunFolderError: naming the file, if it does not parse.
         """
-        records = self._records()
+        records = self.records()
         header = next(records, None)
-        if header is None or not header[2]:
+        if header is None or not header.complete:
             return []
-        return [dict(zip(header[0], fields)) for fields, _, complete in records if complete]
+        return [dict(zip(header.fields, record.fields)) for record in records if record.complete]
 
     def _load(self) -> None:
         if self._rows is not None:
             return
-        records = self._records()
+        records = self.records()
         header = next(records, None)
-        if header is None or not header[2]:
+        if header is None or not header.complete:
             self._columns, self._rows = None, 0
         else:
-            self._columns, self._rows = header[0], sum(complete for _, _, complete in records)
+            self._columns, self._rows = header.fields, sum(record.complete for record in records)
 
-    def _records(self) -> Iterator[tuple[list[str], int, bool]]:
-        """Each CSV record of the file: its fields, the byte offset where it ends, and whether it ends with a line
-        break (the last one may not: a row cut by a kill or by a full disk)."""
+    def records(self) -> Iterator[TableRecord]:
+        """Each CSV record of the file, header first (none when the file does not exist): its fields, the byte
+        offset where it ends, whether it ends with a line break (the last one may not: a row cut by a kill or by a
+        full disk) and the line it ends on. Every reader of a run's tables (the run itself, the report) parses
+        them here.
+
+        Raises:
+            RunFolderError: naming the file (and the line, or the byte) for a file that is unreadable, not UTF-8
+                text, holds a NUL byte (what a crash leaves in blocks never written; csv would take it as text) or a
+                record csv cannot parse.
+        """
         consumed, last, number = 0, b"", 0
 
         def lines() -> Iterator[str]:
             nonlocal consumed, last, number
             with self.path.open("rb") as handle:
                 for last in handle:
-                    consumed += len(last)
                     number += 1
-                    if b"\0" in last:  # what a crash leaves in blocks never written; csv would take it as text
-                        raise csv.Error("line contains NUL")
-                    yield last.decode("utf-8")
+                    try:
+                        text = last.decode("utf-8")
+                    except UnicodeDecodeError as error:
+                        raise RunFolderError(f"{self.path} is not UTF-8 text (byte {consumed + error.start}); "
+                                             f"expected a CSV table") from None
+                    if "\0" in text:
+                        raise RunFolderError(f"{self.path}, line {number}: a NUL byte; expected a CSV table (the file "
+                                             f"is damaged)")
+                    consumed += len(last)
+                    yield text
 
         if not self.path.exists():
             return
         reader = csv.reader(lines())
         try:
             for fields in reader:
-                yield fields, consumed, last.endswith(b"\n")
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise RunFolderError(f"{self.path} is corrupt (line {number}): {error}") from None
+                yield TableRecord(fields, consumed, last.endswith(b"\n"), number)
+        except csv.Error as error:
+            raise RunFolderError(f"{self.path}, line {number}: not a CSV row ({error})") from None
         except OSError as error:
-            raise RunFolderError(f"cannot read {self.path}: {error.strerror or error}") from None
+            raise RunFolderError(f"{self.path} is unreadable: {error.strerror or error}") from None
 
     def _write(self, data: bytes, *, fresh: bool = False) -> None:
         with writing(self.path):

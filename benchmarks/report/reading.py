@@ -10,8 +10,6 @@ name, the student name).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections import defaultdict
@@ -25,7 +23,7 @@ from teachgym.errors import TeachgymError, did_you_mean
 
 from .. import provenance
 from ..config import RunConfig, env_label
-from ..run_folder import RunFolder, RunFolderError
+from ..run_folder import RunFolder, RunFolderError, Table
 from ..states import WRITTEN_STATES, RunState
 from ..statistics import CVAR_ALPHA, area_under_curve, cvar
 
@@ -219,8 +217,9 @@ def _read_status(path: Path) -> tuple[dict, str | None]:
 
 
 def read_columns(path: Path, names: Sequence[str], prefix: str | None = None, *, complete: bool = True,
-                  missing_ok: bool = False) -> dict[str, np.ndarray]:
-    """The numeric columns ``names`` (plus every column starting with ``prefix``) of a CSV file written by a run.
+                 missing_ok: bool = False) -> dict[str, np.ndarray]:
+    """The numeric columns ``names`` (plus every column starting with ``prefix``) of a CSV table written by a run,
+    parsed by the run folder's own table reader (:meth:`~..run_folder.Table.records`).
 
     With ``complete``, a last row without its line end (cut mid-way) is damage; without, it is a row being written
     and left out. With ``missing_ok``, a missing or empty file has no rows.
@@ -230,50 +229,39 @@ def read_columns(path: Path, names: Sequence[str], prefix: str | None = None, *,
             row with more or fewer fields than the header, or a cell that is not a number.
     """
     empty = {name: np.empty(0) for name in names}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         if missing_ok:
             return empty
-        raise ReportError(f"{path} is missing") from None
-    except OSError as error:
-        raise ReportError(f"{path} is unreadable: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ReportError(f"{path} is not UTF-8 text (byte {error.start}); expected a CSV table") from None
-    if "\0" in text:
-        raise ReportError(f"{path}, line {text.count(chr(10), 0, text.index(chr(0))) + 1}: a NUL byte; expected a CSV "
-                          f"table (the file is damaged)")
-    cut = bool(text) and not text.endswith(("\n", "\r"))
-    if cut and not complete:
-        text = text[:max(text.rfind("\n"), text.rfind("\r")) + 1]
-    reader = csv.reader(io.StringIO(text, newline=""))
+        raise ReportError(f"{path} is missing")
     try:
-        records = [(reader.line_num, row) for row in reader if row]
-    except csv.Error as error:
-        raise ReportError(f"{path}, line {reader.line_num}: not a CSV row ({error})") from None
+        records = [record for record in Table(path).records() if record.fields]
+    except RunFolderError as error:
+        raise ReportError(str(error)) from None
+    if records and not records[-1].complete:
+        if complete:
+            raise ReportError(f"{path}, line {records[-1].line}: the last row is cut mid-way (no line end); the file "
+                              f"is damaged")
+        records.pop()
     if not records:
         if missing_ok:
             return empty
         raise ReportError(f"{path} is empty; expected a header with the columns {list(names)}")
-    if cut:
-        raise ReportError(f"{path}, line {records[-1][0]}: the last row is cut mid-way (no line end); the file is "
-                          f"damaged")
-    (_, header), rows = records[0], records[1:]
+    header, rows = records[0].fields, records[1:]
     for name in names:
         if name not in header:
             raise ReportError(f"{path} has no column {name!r}{did_you_mean(name, header)}; its columns are {header}")
     wanted = [*names, *(column for column in header if prefix is not None and column.startswith(prefix))]
     indices = [header.index(name) for name in wanted]
     values = np.empty((len(rows), len(wanted)))
-    for number, (line, row) in enumerate(rows):
-        if len(row) != len(header):
-            raise ReportError(f"{path}, line {line}: {len(row)} fields, the header has {len(header)}; the row is cut "
-                              f"or damaged")
+    for number, row in enumerate(rows):
+        if len(row.fields) != len(header):
+            raise ReportError(f"{path}, line {row.line}: {len(row.fields)} fields, the header has {len(header)}; the "
+                              f"row is cut or damaged")
         for k, index in enumerate(indices):
             try:
-                values[number, k] = float(row[index])
+                values[number, k] = float(row.fields[index])
             except ValueError:
-                raise ReportError(f"{path}, line {line}, column {wanted[k]!r}: {row[index]!r} is not a "
+                raise ReportError(f"{path}, line {row.line}, column {wanted[k]!r}: {row.fields[index]!r} is not a "
                                   f"number") from None
     return {name: values[:, k] for k, name in enumerate(wanted)}
 

@@ -115,7 +115,8 @@ def test_a_table_counts_and_reads_only_complete_rows_and_cuts_the_rest(tmp_path)
     with pytest.raises(RunFolderError, match=f"{path} is corrupt: row 2 has 1 fields, the header 2"):
         Table(path).truncate(2)
     path.write_bytes(b"a,b\r\n1,\x002\r\n")
-    with pytest.raises(RunFolderError, match=f"{path} is corrupt \\(line 2\\): line contains NUL"):
+    with pytest.raises(RunFolderError, match=f"{path}, line 2: a NUL byte; expected a CSV table \\(the file is "
+                                             f"damaged\\)"):
         Table(path).read()
 
 
@@ -125,8 +126,8 @@ def test_damage_that_no_checkpoint_survives_is_named_and_the_folder_left_as_it_i
         handle.seek(200)
         handle.write(b"\x00")
     before = snapshot(folder)
-    with pytest.raises(RunFolderError, match=f"{folder / 'curriculum.csv'} is corrupt \\(line 3\\): line contains "
-                                             f"NUL; the earlier checkpoints are unusable too"):
+    with pytest.raises(RunFolderError, match=f"{folder / 'curriculum.csv'}, line 3: a NUL byte; expected a CSV table "
+                                             f"\\(the file is damaged\\); the earlier checkpoints are unusable too"):
         run(config, resume=True)
     assert snapshot(folder) == before
 

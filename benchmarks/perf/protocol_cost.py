@@ -113,12 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         rates[setting] = {device: steps_per_second(setting, args.timesteps, device, args.seed) for device in devices}
         cells = "  ".join(f"{device} {rate:>7.0f} steps/s" for device, rate in rates[setting].items())
         print(f"{str(setting):<58} {cells}")
-    print("\nSweep        runs   training steps  " + "  ".join(f"{device + ', one run at a time':>26}"
-                                                          for device in devices))
+    width = max(len("sweep"), *(len(sweep.name) for sweep in sweeps))
+    print(f"\n{'sweep':<{width}}  {'runs':>5}  {'training steps':>15}  "
+          + "  ".join(f"{device + ', one run at a time':>26}" for device in devices))
     for sweep in sweeps:
         total = sum(steps[sweep.name].values())
         cells = "  ".join(f"{hours_for(steps[sweep.name], rates, device):>26}" for device in devices)
-        print(f"{sweep.name:<12} {len(sweep.runs):>5}  {total:>15,}  {cells}")
+        print(f"{sweep.name:<{width}}  {len(sweep.runs):>5}  {total:>15,}  {cells}")
     print("Evaluation not included (test episodes without gradient steps, every eval_every steps).")
     return 0
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from ..statistics import iqm, probability_of_improvement, stratified_bootstrap_ci, welch_t_test
+from ..statistics import probability_of_improvement, stratified_bootstrap_ci
 from .reading import BASELINE, RunRecord, find_runs, group_runs
-from .scores import interval, number, present
+from .scores import cell, interval, number, present
 
 SCOREBOARD_FILE = "scoreboard.md"
 COLUMNS = ("tier", "env", "student", "timesteps", "teacher", "seeds", "IQM final share mastered", "95% CI",
@@ -69,17 +69,16 @@ def scoreboard(folders: Sequence[str | Path], *, seed: int = 0) -> str:
 
 
 def _scores(group: list[RunRecord], baseline: list[RunRecord] | None, seed: int) -> list[str]:
-    """seeds, IQM final and its CI, then P(improvement) with its CI and Welch's p against the baseline ("-" for the
-    baseline itself or where a side has fewer than 2 runs)."""
-    finals = present(group, "final")
-    cells = [str(len(finals)), number(float(iqm(finals))), interval(stratified_bootstrap_ci(iqm, finals, seed=seed))]
-    reference = present(baseline, "final") if baseline is not None else []
-    if min(len(finals), len(reference)) < 2:
+    """seeds, IQM final and its CI (the summary matrix's :func:`~.scores.cell`), then P(improvement) with its CI and
+    Welch's p against the baseline ("-" for the baseline itself or where a side has fewer than 2 runs)."""
+    summary = cell(group, baseline, seed)
+    cells = [str(summary.runs), number(summary.iqm), interval(summary.interval)]
+    if baseline is None or min(summary.runs, len(present(baseline, "final"))) < 2:
         return cells + ["-", "-", "-"]
-    p = welch_t_test(finals, reference).p
+    finals, reference = present(group, "final"), present(baseline, "final")
     return cells + [number(float(probability_of_improvement(finals, reference))),
                     interval(stratified_bootstrap_ci(probability_of_improvement, finals, reference, seed=seed)),
-                    "n/a" if np.isnan(p) else f"{p:.3g}"]
+                    "n/a" if np.isnan(summary.p) else f"{summary.p:.3g}"]
 
 
 def _budget(group: list[RunRecord]) -> str:

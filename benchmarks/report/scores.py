@@ -80,7 +80,7 @@ def summary_matrix(sections: Sections, seed: int) -> list[Column]:
     columns = []
     for (env, student), by_teacher in sections.items():
         baseline = by_teacher.get(BASELINE)
-        cells = {teacher: _cell(group, baseline, seed) for teacher, group in by_teacher.items()}
+        cells = {teacher: cell(group, baseline, seed) for teacher, group in by_teacher.items()}
         best = max(cell.iqm for cell in cells.values())
         if baseline is not None and best > cells[BASELINE].iqm:
             reference = cells[BASELINE].iqm
@@ -93,7 +93,8 @@ def summary_matrix(sections: Sections, seed: int) -> list[Column]:
     return columns
 
 
-def _cell(group: list[RunRecord], baseline: list[RunRecord] | None, seed: int) -> Cell:
+def cell(group: list[RunRecord], baseline: list[RunRecord] | None, seed: int) -> Cell:
+    """The IQM final share of ``group`` with its interval, and Welch's p against ``baseline`` (see :class:`Cell`)."""
     finals = present(group, "final")
     cell = Cell(len(finals), float(iqm(finals)), stratified_bootstrap_ci(iqm, finals, seed=seed))
     if baseline is None or group is baseline:

@@ -15,10 +15,10 @@ import statistics
 import sys
 import time
 
-from teachgym.students import CurriculumCallback, make_student, make_vec_env, resolve_device
-from teachgym.teachers import make_teacher
+from teachgym.students import resolve_device
 
 from ..arguments import require_positive
+from .training import curriculum_student
 
 ENV_ID = "teachgym/StumpTracks-v0"
 TARGET_RATIO = 0.95
@@ -27,19 +27,13 @@ ALGORITHM_STEPS = {"ppo": 8192, "sac": 1500}
 
 def steps_per_second(algo: str, steps: int, n_envs: int, teacher_name: str | None, seed: int, device: str) -> float:
     """Steps per second of ``learn(steps)`` for a fresh student (SB3's default hyperparameters)."""
-    vec_env = make_vec_env(ENV_ID, n_envs, seed=seed)
-    model = make_student(algo, vec_env, device=device, seed=seed)
-    callback = None
-    if teacher_name is not None:
-        knowledge = vec_env.env_method("expert_knowledge", indices=[0])[0]
-        space = vec_env.get_attr("task_space", indices=[0])[0]
-        teacher = make_teacher(teacher_name, space, seed=seed, reward_range=knowledge.reward_range)
-        callback = CurriculumCallback(teacher)
-        callback.send_initial_tasks(vec_env)
-    start = time.perf_counter()
-    model.learn(steps, callback=callback)
-    elapsed = time.perf_counter() - start
-    vec_env.close()
+    vec_env, model, callback = curriculum_student(ENV_ID, n_envs, algo, teacher_name, seed=seed, device=device)
+    try:
+        start = time.perf_counter()
+        model.learn(steps, callback=callback)
+        elapsed = time.perf_counter() - start
+    finally:
+        vec_env.close()
     return model.num_timesteps / elapsed
 
 

@@ -59,25 +59,20 @@ def settings_of(sweep: Sweep) -> dict[Setting, int]:
 
 def steps_per_second(setting: Setting, timesteps: int, device: str, seed: int) -> float:
     """Training steps per second of ``setting`` on ``device``, timed over ``timesteps`` after the warm-up."""
-    import gymnasium as gym
     from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
-    from teachgym.students import CurriculumCallback, make_student, make_vec_env, preset_normalization
+    from teachgym.students import preset_normalization
     from teachgym.students.algorithms import algorithm_class
-    from teachgym.teachers import make_teacher
 
-    env_kwargs = {"body": setting.body} if setting.body else {}
-    vec_env = make_vec_env(setting.env, setting.n_envs, env_kwargs=env_kwargs, seed=seed,
-                           **preset_normalization(setting.student, setting.preset))
+    from .training import curriculum_student
+
+    off_policy = issubclass(algorithm_class(setting.student), OffPolicyAlgorithm)
+    overrides = {"learning_starts": WARM_UP} if off_policy else {}
+    vec_env, model, curriculum = curriculum_student(
+        setting.env, setting.n_envs, setting.student, "random", seed=seed, device=device,
+        env_kwargs={"body": setting.body} if setting.body else {},
+        vec_env_options=preset_normalization(setting.student, setting.preset), preset=setting.preset, **overrides)
     try:
-        knowledge = gym.make(setting.env, **env_kwargs).unwrapped.expert_knowledge()
-        teacher = make_teacher("random", vec_env.get_attr("task_space", [0])[0], seed=seed,
-                               reward_range=knowledge.reward_range)
-        off_policy = issubclass(algorithm_class(setting.student), OffPolicyAlgorithm)
-        overrides = {"learning_starts": WARM_UP} if off_policy else {}
-        model = make_student(setting.student, vec_env, device=device, seed=seed, preset=setting.preset, **overrides)
-        curriculum = CurriculumCallback(teacher)
-        curriculum.send_initial_tasks(vec_env)
         model.learn(WARM_UP, callback=curriculum)
         rollout = getattr(model, "n_steps", 0) * setting.n_envs
         timed = max(timesteps, rollout)

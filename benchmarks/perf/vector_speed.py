@@ -188,17 +188,12 @@ def train(algo: str, vec_env_kind: str, timesteps: int, device: str, seed: int,
           hyperparameters: dict[str, Any]) -> Training:
     """Train ``algo`` for ``timesteps`` on 8 Stump Tracks envs under ALP-GMM (the run API's curriculum callback),
     timed from ``learn()``'s start to its end."""
-    from teachgym.students import CurriculumCallback, make_student, make_vec_env
-    from teachgym.teachers import make_teacher
+    from .training import curriculum_student
 
-    vec_env = make_vec_env(HEADLINE_ID, N_ENVS, env_kwargs=ENV_KWARGS, seed=seed, vec_env=vec_env_kind)
+    vec_env, model, curriculum = curriculum_student(HEADLINE_ID, N_ENVS, algo, "alp-gmm", seed=seed, device=device,
+                                                    env_kwargs=ENV_KWARGS, vec_env_options={"vec_env": vec_env_kind},
+                                                    **hyperparameters)
     try:
-        knowledge = gym.make(HEADLINE_ID, **ENV_KWARGS).unwrapped.expert_knowledge()
-        teacher = make_teacher("alp-gmm", vec_env.get_attr("task_space", [0])[0], seed=seed,
-                               reward_range=knowledge.reward_range)
-        model = make_student(algo, vec_env, device=device, seed=seed, **hyperparameters)
-        curriculum = CurriculumCallback(teacher)
-        curriculum.send_initial_tasks(vec_env)
         env = Stopwatch(model.env, "step")
         inference = Stopwatch(model.policy, "forward" if algo == "ppo" else "_predict")
         gradient = Stopwatch(model, "train")

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from teachgym.errors import TeachgymError
+
 from .. import provenance
 from ..arguments import require_positive
 from ..sweep import Sweep
@@ -91,8 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     require_positive(parser, args, ("timesteps",))
-    sweeps = [Sweep.from_yaml(path if path.is_file() else CONFIGS / f"{path}.yaml")
-              for path in map(Path, args.configs)]
+    try:
+        sweeps = [Sweep.from_yaml(path if path.is_file() else CONFIGS / f"{path}.yaml")
+                  for path in map(Path, args.configs)]
+    except TeachgymError as error:
+        parser.error(f"{error} (--configs takes sweep files or the names of benchmarks/configs/*.yaml)")
 
     import torch
 

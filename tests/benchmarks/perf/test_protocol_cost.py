@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 import yaml
 
 from teachgym.benchmarks.perf import protocol_cost
@@ -46,3 +47,11 @@ def test_the_printed_hours_follow_from_the_printed_rates(tmp_path, capsys):
     expected = (30000 / rates["ppo tiny"] + 14000 / rates["a2c tiny"]) / 3600
     # rates are printed rounded to 1 step/s, hours to 0.01 h
     assert abs(hours - expected) <= 0.005 + expected * 0.01
+
+
+def test_an_unknown_sweep_is_a_usage_error_naming_it(capsys):
+    with pytest.raises(SystemExit) as exited:
+        protocol_cost.main(["--configs", "no-such-tier"])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "no-such-tier.yaml: cannot read the sweep file" in error and "benchmarks/configs" in error

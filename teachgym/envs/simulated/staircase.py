@@ -243,7 +243,7 @@ class StaircaseStudent(SimulatedStudent):
         """The staircase's competence model over the simulated student's grid."""
         return StaircaseMap(difficulty.shape, self._competence_steps, mastery)
 
-    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+    def _step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Run the episode as :class:`SimulatedStudent`; with ``graded_success``, ``info["success"]`` is then a draw
         that is True with the cell's competence before the episode as its probability.
 
@@ -251,7 +251,7 @@ class StaircaseStudent(SimulatedStudent):
             ResetNeeded: if no episode was started since the last step.
         """
         competence = None if self._index is None else self._map.competence_at(self._index)
-        observation, episode_return, terminated, truncated, info = super().step(action)
+        observation, episode_return, terminated, truncated, info = super()._step(action)
         if self.graded_success:
             info["success"] = bool(self.np_random.random() < competence)
         return observation, episode_return, terminated, truncated, info

@@ -246,7 +246,7 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         self._observation = ((task - self._task_low) * self._task_scale).astype(np.float32)
         return self._observation.copy(), {"success": False}
 
-    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+    def _step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Run the episode: the return is the competence at the task plus noise; then the student trains on it,
         unless :attr:`learning` is False."""
         if self._index is None:
@@ -257,8 +257,7 @@ class SimulatedStudent(ParametricEnv, EzPickle):
         episode_return = min(max(self._noise_free_return(index) + noise, low), high)
         if self.learning:
             self._map.train(index)
-        info = {"task": self.task_info(), "success": episode_return > self.success_return}
-        return self._observation.copy(), episode_return, True, False, info
+        return self._observation.copy(), episode_return, True, False, {"success": episode_return > self.success_return}
 
     def _cell_of(self, task: np.ndarray) -> tuple[tuple[int, ...], int]:
         """The task's cell in the teacher's view of the grid, and the student's index of that cell."""

@@ -59,3 +59,11 @@ def test_walker_steps_report_their_episode_task_through_the_template(env_id, bod
         _, _, terminated, _, info = env.step(rng.uniform(-1, 1, env.action_space.shape).astype(np.float32))
         assert info["task"] == pytest.approx(task) and set(info) == {"task", "success"} and not terminated
         assert info["success"] is False
+
+
+@pytest.mark.parametrize("env_id", teachgym.env_ids())
+def test_every_registered_env_steps_through_the_template(env_id):
+    """No env family adds the task by hand: each implements ``_step`` and inherits ``ParametricEnv.step``."""
+    env_class = type(gym.make(env_id).unwrapped)
+    assert issubclass(env_class, ParametricEnv)
+    assert env_class.step is ParametricEnv.step, f"{env_class.__name__} overrides step()"

@@ -109,21 +109,11 @@ class CurrotTeacher(Teacher):
         "last_share_above_delta",
     )
 
-    def __init__(
-        self,
-        task_space: TaskSpace,
-        *,
-        n_particles: int = 500,
-        episodes_per_update: int = 50,
-        epsilon: float = 0.1,
-        delta: float | None = None,
-        reward_thresholds: Sequence[float] | None = None,
-        n_candidates: int = 100,
-        history_size: int = 1000,
-        initial_distribution: Mapping[str, Any] | None = None,
-        target_distribution: Mapping[str, Any] | None = None,
-        **base: Any,
-    ):
+    def __init__(self, task_space: TaskSpace, *, n_particles: int = 500, episodes_per_update: int = 50,
+                 epsilon: float = 0.1, delta: float | None = None, reward_thresholds: Sequence[float] | None = None,
+                 n_candidates: int = 100, history_size: int = 1000,
+                 initial_distribution: Mapping[str, Any] | None = None,
+                 target_distribution: Mapping[str, Any] | None = None, **base: Any):
         super().__init__(task_space, **base)
         name = self.name
         self.n_particles = checked_integer(name, "n_particles", n_particles, minimum=1)

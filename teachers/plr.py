@@ -58,17 +58,8 @@ class PLRTeacher(ExploringTeacher):
     state_attributes = ("buffer_tasks", "buffer_scores", "buffer_returns", "buffer_last_sampled", "buffer_fill",
                         "samples", "replays", "last_sample_was_replay")
 
-    def __init__(
-        self,
-        task_space: TaskSpace,
-        *,
-        buffer_size: int = 1000,
-        replay_prob: float = 0.5,
-        min_fill_ratio: float = 0.5,
-        temperature: float = 0.1,
-        staleness_coef: float = 0.1,
-        **base: Any,
-    ):
+    def __init__(self, task_space: TaskSpace, *, buffer_size: int = 1000, replay_prob: float = 0.5,
+                 min_fill_ratio: float = 0.5, temperature: float = 0.1, staleness_coef: float = 0.1, **base: Any):
         name = self.name
         self.buffer_size = checked_integer(name, "buffer_size", buffer_size, minimum=1)
         self.replay_prob = checked_real(name, "replay_prob", replay_prob, low=0.0, high=1.0)

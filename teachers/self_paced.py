@@ -88,24 +88,11 @@ class SelfPacedTeacher(ValueEstimateTeacher, NeuralTeacher):
         "last_student_values",
     )
 
-    def __init__(
-        self,
-        task_space: TaskSpace,
-        *,
-        update_frequency: int = 100_000,
-        update_offset: int = 200_000,
-        alpha_offset: int = 0,
-        zeta: float = 0.05,
-        max_kl: float = 0.8,
-        use_average_performance: bool = False,
-        std_lower_bound: float | Sequence[float] | None = None,
-        kl_threshold: float | None = None,
-        buffer_size: int = 1000,
-        initial_distribution: Mapping[str, Any] | None = None,
-        target_distribution: Mapping[str, Any] | None = None,
-        device: Any = "auto",
-        **base: Any,
-    ):
+    def __init__(self, task_space: TaskSpace, *, update_frequency: int = 100_000, update_offset: int = 200_000,
+                 alpha_offset: int = 0, zeta: float = 0.05, max_kl: float = 0.8, use_average_performance: bool = False,
+                 std_lower_bound: float | Sequence[float] | None = None, kl_threshold: float | None = None,
+                 buffer_size: int = 1000, initial_distribution: Mapping[str, Any] | None = None,
+                 target_distribution: Mapping[str, Any] | None = None, device: Any = "auto", **base: Any):
         super().__init__(task_space, device=device, **base)
         name = self.name
         self.update_frequency = checked_integer(name, "update_frequency", update_frequency, minimum=1)

@@ -71,22 +71,10 @@ class SetterSolverTeacher(NeuralTeacher):
         "episode_feasibilities", "episode_successes", "setter_updates", "losses", "success_rate",
     )
 
-    def __init__(
-        self,
-        task_space: TaskSpace,
-        *,
-        update_period: int = 50,
-        task_noise: float = 0.1,
-        hidden_size: int = 64,
-        flow_blocks: int = 3,
-        highway_blocks: int = 3,
-        judge_layers: Sequence[int] = (64, 64, 64),
-        gradient_steps: int = 1,
-        learning_rate: float = 3e-4,
-        reward_thresholds: Sequence[float] | None = None,
-        device: Any = "auto",
-        **base: Any,
-    ):
+    def __init__(self, task_space: TaskSpace, *, update_period: int = 50, task_noise: float = 0.1,
+                 hidden_size: int = 64, flow_blocks: int = 3, highway_blocks: int = 3,
+                 judge_layers: Sequence[int] = (64, 64, 64), gradient_steps: int = 1, learning_rate: float = 3e-4,
+                 reward_thresholds: Sequence[float] | None = None, device: Any = "auto", **base: Any):
         name = self.name
         self.update_period = checked_integer(name, "update_period", update_period, minimum=1)
         self.task_noise = checked_real(name, "task_noise", task_noise, low=0.0, high=0.5)

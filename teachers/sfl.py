@@ -51,17 +51,8 @@ class SFLTeacher(EvaluatingTeacher):
     state_attributes = ("buffer", "buffer_learnability", "candidate_learnability", "samples", "buffer_samples",
                         "refreshes")
 
-    def __init__(
-        self,
-        task_space: TaskSpace,
-        *,
-        refresh_period: int = 1000,
-        n_candidates: int = 5000,
-        n_rollouts: int = 10,
-        buffer_size: int = 100,
-        buffer_ratio: float = 0.5,
-        **base: Any,
-    ):
+    def __init__(self, task_space: TaskSpace, *, refresh_period: int = 1000, n_candidates: int = 5000,
+                 n_rollouts: int = 10, buffer_size: int = 100, buffer_ratio: float = 0.5, **base: Any):
         name = self.name
         self.refresh_period = checked_integer(name, "refresh_period", refresh_period, minimum=1)
         self.n_candidates = checked_integer(name, "n_candidates", n_candidates, minimum=1)

@@ -13,7 +13,7 @@ from teachgym.task_space import TaskSpace
 
 from .alp import ALPHistory
 from .gmm import GaussianMixture
-from .gmm_teacher import GMMTeacher
+from .gmm_teacher import GMMTeacher, tma_preset
 from .registry import register_teacher
 
 
@@ -30,21 +30,14 @@ class ALPGMMTeacher(GMMTeacher):
         fit_rate: episodes between two mixture fits, and rows per fit (reference 250; TeachMyAgent 150).
         random_task_ratio: share of uniform tasks once a mixture is fitted (reference 0.2; TeachMyAgent 0.05).
         potential_ks: component counts tried at each fit (reference 2..10; TeachMyAgent 2..9).
-        nb_em_init: EM runs per component count, the most likely kept (reference 1).
-        initial_distribution: expert ``{"mean": ..., "std": ...}`` in task units, sampled until the first fit
-            instead of uniform tasks.
-        normalize_returns: scale returns by ``reward_range`` (when given) before computing ALP (True; TeachMyAgent
-            False, see :class:`~teachgym.teachers.gmm_teacher.GMMTeacher`).
-        seed, reward_range: see :class:`~teachgym.teachers.Teacher`.
+        nb_em_init, initial_distribution, normalize_returns (the returns ALP is computed from), seed,
+            reward_range: see :class:`~teachgym.teachers.gmm_teacher.GMMTeacher`.
 
     Preset ``"tma"``: TeachMyAgent's benchmark scripts (``--fit_rate 150 --random_percentage 5 --min_k 2 --max_k
     10``, ks from ``arange(min_k, max_k)``) with raw returns (``scale_reward`` never set).
     """
 
-    presets: ClassVar[dict[str, dict[str, Any]]] = {
-        "tma": {"fit_rate": 150, "random_task_ratio": 0.05, "potential_ks": tuple(range(2, 10)),
-                "normalize_returns": False},
-    }
+    presets: ClassVar[dict[str, dict[str, Any]]] = {"tma": tma_preset(random_percentage=5, max_k=10)}
     state_attributes: ClassVar[tuple[str, ...]] = (*GMMTeacher.state_attributes, "history")
 
     def __init__(self, task_space: TaskSpace, *, fit_rate: int = 250, random_task_ratio: float = 0.2,

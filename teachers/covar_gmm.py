@@ -13,7 +13,7 @@ from teachgym.task_space import TaskSpace
 
 from .base import TeacherError
 from .gmm import GaussianMixture
-from .gmm_teacher import GMMTeacher
+from .gmm_teacher import GMMTeacher, tma_preset
 from .registry import register_teacher
 
 
@@ -32,22 +32,15 @@ class CovarGMMTeacher(GMMTeacher):
         fit_rate: episodes between two mixture fits, and rows per fit (reference 250; TeachMyAgent 150).
         random_task_ratio: share of uniform tasks once a mixture is fitted (reference 0.2; TeachMyAgent 0.1).
         potential_ks: component counts tried at each fit (reference 2..10; TeachMyAgent 2..14).
-        nb_em_init: EM runs per component count, the most likely kept (reference 1).
         absolute_lp: also favour components whose returns fall (forgetting), by |covariance| (reference False).
-        initial_distribution: expert ``{"mean": ..., "std": ...}`` in task units, sampled until the first fit
-            instead of uniform tasks.
-        normalize_returns: scale returns by ``reward_range`` (when given) before the fits (True; TeachMyAgent
-            False, see :class:`~teachgym.teachers.gmm_teacher.GMMTeacher`).
-        seed, reward_range: see :class:`~teachgym.teachers.Teacher`.
+        nb_em_init, initial_distribution, normalize_returns (the returns the fits see), seed, reward_range: see
+            :class:`~teachgym.teachers.gmm_teacher.GMMTeacher`.
 
     Preset ``"tma"``: TeachMyAgent's benchmark scripts (``--fit_rate 150 --random_percentage 10 --min_k 2 --max_k
     15``, ks from ``arange(min_k, max_k)``) with raw returns (``scale_reward`` never set).
     """
 
-    presets: ClassVar[dict[str, dict[str, Any]]] = {
-        "tma": {"fit_rate": 150, "random_task_ratio": 0.1, "potential_ks": tuple(range(2, 15)),
-                "normalize_returns": False},
-    }
+    presets: ClassVar[dict[str, dict[str, Any]]] = {"tma": tma_preset(random_percentage=10, max_k=15)}
     state_attributes: ClassVar[tuple[str, ...]] = (*GMMTeacher.state_attributes, "window", "window_size")
 
     def __init__(self, task_space: TaskSpace, *, fit_rate: int = 250, random_task_ratio: float = 0.2,

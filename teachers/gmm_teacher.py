@@ -36,6 +36,7 @@ class GMMTeacher(Teacher):
         normalize_returns: map returns from ``reward_range`` to [0, 1] before they enter the fits, when a
             ``reward_range`` is given (True). TeachMyAgent's benchmark never scaled them (its ``scale_reward`` was
             off), so its ``tma`` presets set False: the fits then see raw returns whatever the expert level.
+        seed, reward_range: see :class:`~teachgym.teachers.Teacher`.
     """
 
     state_attributes: ClassVar[tuple[str, ...]] = ("mixture", "component_cumulative")
@@ -96,6 +97,13 @@ class GMMTeacher(Teacher):
 
     def _metrics(self) -> dict[str, float]:
         return {"mixture_components": float(0 if self.mixture is None else self.mixture.n_components)}
+
+
+def tma_preset(*, random_percentage: int, max_k: int) -> dict[str, Any]:
+    """A GMM teacher's ``tma`` preset from TeachMyAgent's benchmark flags (``--fit_rate 150 --random_percentage P
+    --min_k 2 --max_k K``; its ks come from ``arange(min_k, max_k)``, so K itself is never tried), raw returns."""
+    return {"fit_rate": 150, "random_task_ratio": random_percentage / 100, "potential_ks": tuple(range(2, max_k)),
+            "normalize_returns": False}
 
 
 def _checked_potential_ks(teacher: str, value: object, fit_rate: int) -> tuple[int, ...]:

@@ -37,6 +37,7 @@ import yaml
 
 from .arguments import require_positive
 from .executors import run_sweep
+from .processes import descendants
 from .run_folder import TABLES, RunFolder, RunFolderBusy
 from .states import RunState
 from .sweep import Sweep
@@ -213,25 +214,9 @@ def _kill(pid: int) -> bool:
 
 def _workers(sweep: Sweep, main: int) -> set[int]:
     """The pool workers of the sweep ``main`` holding a run's claim now (a killed one's pid may linger in a lock)."""
-    below = _descendants(main)
+    below = descendants(main)
     return {pid for sweep_run in sweep.runs
             if (pid := RunFolder(sweep_run.config.out_dir).claimed_by()) is not None and pid in below}
-
-
-def _descendants(root: int) -> set[int]:
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[0] not in "ZX":  # zombies and the dead have run their last line
-            parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = set(), {root}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 def _claimed(sweep: Sweep) -> bool:

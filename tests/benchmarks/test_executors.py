@@ -16,6 +16,7 @@ import pytest
 
 from teachgym.benchmarks.config import ConfigError
 from teachgym.benchmarks.executors import run_sweep
+from teachgym.benchmarks.processes import alive, descendants
 from teachgym.benchmarks.run_folder import RunFolder
 from teachgym.benchmarks.sweep import Sweep
 
@@ -107,28 +108,6 @@ def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):
     assert again.ids("done") == [failing] and len(again.ids("skipped")) == 3
     assert_complete(out / failing)
     assert len(rows(out / failing, "test_returns")) == 4 * 2
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (from /proc)."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the sweep's worker processes in /proc")

@@ -1,6 +1,8 @@
 """Self-Paced (SPDL): its schedule, the student's value estimates, truncated sampling, and its behaviour on a
 simulated student (the contract tests cover seeding, resume without a glue, bad input and metrics)."""
 
+import re
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -229,9 +231,8 @@ def test_the_std_lower_bound_holds_while_the_distribution_is_far_from_the_target
     ({"device": "tpu"}, "device must be"),
     ({"target_distribution": {"mean": [0.5, 9.0], "std": [0.1, 0.1]}}, "target_distribution.*'y' = 9"),
 ])
-def test_bad_hyperparameters_are_named(hyperparameters, fragment):
-    with pytest.raises(TeacherError, match=fragment):
-        make_teacher("self-paced", SPACE, seed=0, **hyperparameters)
+def test_bad_hyperparameters_are_named(refusal, hyperparameters, fragment):
+    assert re.search(fragment, refusal("self-paced", SPACE, seed=0, **hyperparameters))
 
 
 def test_presets_hold_teachmyagents_benchmark_values():

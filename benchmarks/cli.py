@@ -74,29 +74,33 @@ def _closed_pipe() -> int:
     return EXIT_CLOSED_PIPE
 
 
+def _command(commands: argparse._SubParsersAction, handler: Callable[[argparse.Namespace], int], name: str,
+             **texts: str) -> argparse.ArgumentParser:
+    """A subcommand's parser (``texts``: its help and description) that runs ``handler`` with the parsed flags."""
+    command = commands.add_parser(name, **texts)
+    command.set_defaults(handler=handler)
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="teachgym", description="Curriculum reinforcement-learning benchmarks: environments, teachers, students.")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
-    listing = commands.add_parser("list", help="environments, bodies, teachers and students, with their options",
-                                  description="List what teachgym has registered, with parameters and defaults.")
+    listing = _command(commands, _list, "list", help="environments, bodies, teachers and students, with their options",
+                       description="List what teachgym has registered, with parameters and defaults.")
     listing.add_argument("what", nargs="?", choices=list(LISTINGS), help="one section only (default: all)")
-    listing.set_defaults(handler=_list)
 
-    running = commands.add_parser("run", help="run one experiment (flags or a YAML config)",
-                                  description="Run one experiment into its run folder. Flags override the config "
-                                              "file; mappings (kwargs, test_set) are YAML, e.g. "
-                                              "--env-kwargs '{body: spider}'.")
+    running = _command(commands, _run, "run", help="run one experiment (flags or a YAML config)",
+                       description="Run one experiment into its run folder. Flags override the config file; mappings "
+                                   "(kwargs, test_set) are YAML, e.g. --env-kwargs '{body: spider}'.")
     running.add_argument("config", nargs="?", type=_path, help="a YAML run config (the fields below)")
     running.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
     _add_config_flags(running)
-    running.set_defaults(handler=_run)
 
-    sweeping = commands.add_parser("sweep", help="run a grid of experiments from a YAML sweep file",
-                                   description="Run every experiment of a sweep (envs x teachers x students x "
-                                               "seeds), skipping those done and resuming interrupted ones, then "
-                                               "write the report.")
+    sweeping = _command(commands, _sweep, "sweep", help="run a grid of experiments from a YAML sweep file",
+                        description="Run every experiment of a sweep (envs x teachers x students x seeds), skipping "
+                                    "those done and resuming interrupted ones, then write the report.")
     sweeping.add_argument("file", type=_path, help="the sweep YAML file")
     sweeping.add_argument("--out", type=_path, help="output folder (default: the file's `out`)")
     sweeping.add_argument("--executor", default="local", help="local (a process pool) or ray (a Ray cluster)")
@@ -104,12 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweeping.add_argument("--address", help="Ray cluster address (auto, host:port or ray://...)")
     sweeping.add_argument("--no-report", action="store_true", help="do not write the report at the end")
     sweeping.add_argument("--self-contained", action="store_true", help=SELF_CONTAINED_HELP)
-    sweeping.set_defaults(handler=_sweep)
 
-    reporting = commands.add_parser("report", help="statistics, tables and figures of a sweep or run folder",
-                                    description="Write report.md, report.html, PNG figures and scores.csv for a "
-                                                "folder of runs; with --scoreboard, print the scoreboard of one or "
-                                                "more sweep folders (one tier each).")
+    reporting = _command(commands, _report, "report", help="statistics, tables and figures of a sweep or run folder",
+                         description="Write report.md, report.html, PNG figures and scores.csv for a folder of runs; "
+                                     "with --scoreboard, print the scoreboard of one or more sweep folders (one tier "
+                                     "each).")
     reporting.add_argument("folders", nargs="+", type=_path, metavar="FOLDER",
                            help="a sweep folder or a run folder (several only with --scoreboard)")
     reporting.add_argument("--out", type=_path, help="the report goes to OUT/report (default: FOLDER/report); with "
@@ -118,24 +121,22 @@ def build_parser() -> argparse.ArgumentParser:
     reporting.add_argument("--scoreboard", action="store_true",
                            help="print each teacher's final share mastered per tier (IQM, 95%% CI, against random) "
                                 "and the versions it was measured with, instead of writing the report")
-    reporting.set_defaults(handler=_report)
 
-    showing = commands.add_parser("show", help="status and latest metrics of runs",
-                                  description="A sweep folder (with sweep.yaml): one table, a row per env, teacher and "
-                                              "student. Any other folder: one line per run folder below it.")
+    showing = _command(commands, _show, "show", help="status and latest metrics of runs",
+                       description="A sweep folder (with sweep.yaml): one table, a row per env, teacher and student. "
+                                   "Any other folder: one line per run folder below it.")
     showing.add_argument("folders", nargs="+", type=_path, help="run or sweep folders")
-    showing.set_defaults(handler=_show)
 
-    importing = commands.add_parser("import-test-set", help="convert a TeachMyAgent test set (.pkl) to a CSV test set",
-                                    description="Read a TeachMyAgent test set (a pickled numpy array, read with an "
-                                                "unpickler that admits numpy arrays only) as tasks of an env and "
-                                                "write them as a CSV test set (test_set: {csv: FILE}).")
+    importing = _command(commands, _import_test_set, "import-test-set",
+                         help="convert a TeachMyAgent test set (.pkl) to a CSV test set",
+                         description="Read a TeachMyAgent test set (a pickled numpy array, read with an unpickler that "
+                                     "admits numpy arrays only) as tasks of an env and write them as a CSV test set "
+                                     "(test_set: {csv: FILE}).")
     importing.add_argument("file", type=_path, help="the .pkl file")
     importing.add_argument("--env", required=True, help="the env id whose task space the tasks are in")
     importing.add_argument("--env-kwargs", type=_yaml_value, default={}, help="YAML mapping of env kwargs, e.g. "
                            "'{cppn_input_space: full}'")
     importing.add_argument("--out", type=_path, required=True, help="the CSV file to write")
-    importing.set_defaults(handler=_import_test_set)
     return parser
 
 

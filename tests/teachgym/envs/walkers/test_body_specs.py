@@ -8,22 +8,17 @@ from teachgym.envs.walkers.bodies import BODIES, make_body_spec
 from teachgym.envs.walkers.bodies.spec import BODY_KINDS, BodySpec, Contact, GraspSpec, PartSpec, box
 from teachgym.envs.walkers.physics import WATER_DENSITY
 
-# name: (kind, motors, hands) from reference.md section 1.4
-EMBODIMENTS = {
-    "classic_bipedal": ("walker", 4, 0),
-    "small_bipedal": ("walker", 4, 0),
-    "big_quadru": ("walker", 8, 0),
-    "spider": ("walker", 12, 0),
-    "millipede": ("walker", 16, 0),
-    "wheel": ("walker", 8, 0),
-    "profile_chimpanzee": ("walker", 14, 0),
-    "climbing_profile_chimpanzee": ("climber", 10, 2),
-    "climbing_chest_profile_chimpanzee": ("climber", 6, 2),
-    "fish": ("swimmer", 4, 0),
-    "amphibious_bipedal": ("amphibian", 4, 0),
-    "old_classic_bipedal": ("walker", 4, 0),
-    "old_big_quadru": ("walker", 8, 0),
+# From reference.md section 1.4: motors per body, by kind; only the climbers have hands (two each).
+MOTORS = {
+    "walker": {"classic_bipedal": 4, "small_bipedal": 4, "old_classic_bipedal": 4, "big_quadru": 8, "old_big_quadru": 8,
+               "wheel": 8, "spider": 12, "millipede": 16, "profile_chimpanzee": 14},
+    "climber": {"climbing_profile_chimpanzee": 10, "climbing_chest_profile_chimpanzee": 6},
+    "swimmer": {"fish": 4},
+    "amphibian": {"amphibious_bipedal": 4},
 }
+# name: (kind, motors, hands)
+EMBODIMENTS = {name: (kind, motors, 2 if kind == "climber" else 0)
+               for kind, bodies in MOTORS.items() for name, motors in bodies.items()}
 
 
 def test_the_table_covers_every_body():

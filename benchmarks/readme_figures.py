@@ -160,10 +160,14 @@ SOURCES: dict[str, Source] = {
                        folder_flag=("--out", "{out}", "--no-report")),
     "stump-tracks-cpu-scout": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu-scout.yaml")),
                                      summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
+    "parkour-cpu-scout": Source(("teachgym", "sweep", str(CONFIGS / "parkour-cpu-scout.yaml")),
+                                summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
+    "stump-tracks-cpu": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu.yaml")), summary=summarize_sweep,
+                               folder_flag=("--out", "{out}", "--no-report")),
     "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost", "--configs", "stump-tracks-cpu",
-                             "stump-tracks", "challenges", "parkour")),
-    "scoreboard": Source(("teachgym", "report", "--scoreboard", "runs/classic-control", "runs/stump-tracks-cpu-scout"),
-                         markdown=True),
+                             "parkour-cpu-scout", "stump-tracks", "challenges", "parkour")),
+    "scoreboard": Source(("teachgym", "report", "--scoreboard", "runs/classic-control", "runs/stump-tracks-cpu-scout",
+                          "runs/stump-tracks-cpu", "runs/parkour-cpu-scout"), markdown=True),
 }
 
 

@@ -160,13 +160,20 @@ def test_invalid_yaml_syntax_exits_2_with_the_line(tmp_path, capsys):
     assert "broken.yaml: cannot read the sweep file: invalid YAML at line 4, column 1" in err
 
 
-@pytest.mark.parametrize("name", ["quickstart", "stump-tracks", "challenges", "parkour"])
-def test_the_shipped_benchmark_configs_are_valid(name):
+SHIPPED_CONFIGS = sorted((Path(__file__).parents[2] / "benchmarks" / "configs").glob("*.yaml"))
+
+
+def test_the_tiers_and_the_paper_protocol_are_shipped():
+    names = {config.stem for config in SHIPPED_CONFIGS}
+    assert {"quickstart", "classic-control", "stump-tracks-cpu", "stump-tracks", "challenges", "parkour"} <= names
+
+
+@pytest.mark.parametrize("config", SHIPPED_CONFIGS, ids=lambda config: config.stem)
+def test_the_shipped_benchmark_configs_are_valid(config):
     from teachgym.benchmarks.sweep import Sweep
 
-    config = Path(__file__).parents[2] / "benchmarks" / "configs" / f"{name}.yaml"
     sweep = Sweep.from_yaml(config)
-    assert sweep.name == name and sweep.runs
+    assert sweep.name == config.stem and sweep.runs
     assert len({run.run_id for run in sweep.runs}) == len(sweep.runs)
 
 

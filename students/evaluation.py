@@ -31,6 +31,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 from teachgym.errors import TaskError
 from teachgym.teachers import SuccessEvaluator
 from teachgym.validation import check_integer
+from teachgym.vector import usable_cores
 
 from .algorithms import StudentError
 from .vec_env import EnvWrapper, build_env, check_env_id, default_start_method
@@ -86,7 +87,8 @@ def evaluate(
         env_id, env_kwargs, wrappers: the evaluation envs, built as the training envs are (without ``Monitor``);
             episodes end at the registered ``max_episode_steps`` unless ``env_kwargs`` sets another.
         test_set_tasks: one task per row, in the env's task space.
-        n_envs: worker processes running episodes in parallel; 1 runs them in this process.
+        n_envs: worker processes running episodes in parallel, at most one per usable core (each loads torch and
+            the policy; more would only queue); 1 runs them in this process.
         deterministic: the policy's deterministic action (its mean), as in TeachMyAgent's evaluation.
         seed: the episode on test task ``i`` is reset with seed ``seed + i``.
         normalize: the ``VecNormalize`` the student was trained behind: observations are normalised with its
@@ -124,8 +126,8 @@ def evaluate(
         run_task = partial(_evaluate_task, _serialized(job))
         context = multiprocessing.get_context(default_start_method())
         # One torch thread per worker: the workers are the parallelism.
-        with ProcessPoolExecutor(min(n_envs, len(tasks)), mp_context=context, initializer=torch.set_num_threads,
-                                 initargs=(1,)) as pool:
+        workers = min(n_envs, len(tasks), usable_cores())
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=torch.set_num_threads, initargs=(1,)) as pool:
             results = list(pool.map(run_task, tasks, seeds))
     returns, successes = zip(*results)
     return Evaluation(returns=np.array(returns, dtype=np.float64), successes=np.array(successes, dtype=bool))

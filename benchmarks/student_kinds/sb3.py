@@ -130,15 +130,13 @@ class SB3Students(StudentKind):
 
     @staticmethod
     def evaluate(run: TrainingRun, model, timesteps: int) -> None:
-        """Run the policy on every test task and record the returns and successes, in as many processes as the run
-        has envs but no more than there are cores (each process loads torch and the policy once; an episode's result
-        does not depend on how many there are)."""
+        """Run the policy on every test task, in as many processes as the run has envs (capped at the cores by
+        :func:`~teachgym.students.evaluate`), and record the returns and successes."""
         from teachgym.students import evaluate
-        from teachgym.vector import usable_cores
 
         config = run.config
         result = evaluate(model, config.env, run.experiment.test_set.tasks, env_kwargs=dict(config.env_kwargs),
-                          n_envs=min(config.n_envs, usable_cores()), seed=config.seed)
+                          n_envs=config.n_envs, seed=config.seed)
         run.record_evaluation(timesteps, np.asarray(result.returns, dtype=np.float64),
                               np.asarray(result.successes, dtype=bool))
 

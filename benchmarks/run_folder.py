@@ -62,6 +62,7 @@ CHECKPOINT_NAME = re.compile(r"step-(\d{12})")
 STAGING = "."  # the first character of every staging file or folder a writer makes
 FULL_DISK = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded"}
 DIGEST_CHUNK = 1 << 20
+CLAIM_RETRY_SECONDS = 1.0  # how long a claim waits for a holder's pid to appear, or its lock to go
 
 
 class RunFolderError(TeachgymError, ValueError):
@@ -351,10 +352,7 @@ class RunFolder:
             RunFolderBusy: at once, if another process holds the claim.
         """
         with contextlib.ExitStack() as stack:
-            try:
-                descriptor = stack.enter_context(locked(self.lock_path, wait=False))
-            except BlockingIOError:
-                raise RunFolderBusy(self.path, _read_pid(self.lock_path)) from None
+            descriptor = stack.enter_context(self._lock_or_name_the_holder())
             with contextlib.suppress(OSError):  # the pid is for messages only; a full disk may refuse it
                 os.pwrite(descriptor, f"{os.getpid():>10}\n".encode(), 0)
             try:
@@ -362,6 +360,27 @@ class RunFolder:
             finally:
                 with contextlib.suppress(OSError):
                     os.pwrite(descriptor, b" " * 10 + b"\n", 0)
+
+    @contextlib.contextmanager
+    def _lock_or_name_the_holder(self) -> Iterator[int]:
+        """Hold the claim's lock (yielding its descriptor), or raise RunFolderBusy with the holder's pid. A holder
+        writes its pid just after locking and blanks it just before unlocking, so a blank pid under a held lock
+        means one of those two moments: it tries again for up to :data:`CLAIM_RETRY_SECONDS` rather than report
+        an unknown holder (or refuse a claim that is being released)."""
+        deadline = time.monotonic() + CLAIM_RETRY_SECONDS
+        while True:
+            stack = contextlib.ExitStack()
+            try:
+                descriptor = stack.enter_context(locked(self.lock_path, wait=False))
+            except BlockingIOError:
+                pid = _read_pid(self.lock_path)
+                if pid is not None or time.monotonic() >= deadline:
+                    raise RunFolderBusy(self.path, pid) from None
+                time.sleep(0.005)
+                continue
+            with stack:
+                yield descriptor
+            return
 
     def claimed_by(self) -> int | None:
         """The pid written by the process holding the claim, or None (it reads the lock file without locking: a

@@ -6,6 +6,7 @@ import json
 import os
 import pickle
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from teachgym.benchmarks import provenance
 from teachgym.benchmarks.config import ConfigError, RunConfig
 from teachgym.benchmarks.run import run
-from teachgym.benchmarks.run_folder import RunFolder, RunFolderBusy, RunFolderError, Table
+from teachgym.benchmarks.run_folder import RunFolder, RunFolderBusy, RunFolderError, Table, locked
 from teachgym.benchmarks.states import RunState
 from teachgym.benchmarks.sweep_safety import computed_tables
 
@@ -212,6 +213,28 @@ def test_a_run_another_process_holds_is_refused_at_once(config):
         assert not folder.path.exists()
     assert folder.claimed_by() is None
     assert RunFolder(run(config)).status()["state"] == "done"
+
+
+def test_a_claim_met_before_the_holder_wrote_its_pid_waits_for_it_and_names_it(tmp_path):
+    folder = RunFolder(tmp_path / "run")
+    with locked(folder.lock_path, wait=False) as descriptor:  # a holder between its flock and its pid
+        writer = threading.Timer(0.05, os.pwrite, (descriptor, b"     12345\n", 0))
+        writer.start()
+        with pytest.raises(RunFolderBusy, match=r"in use by another process \(pid 12345\)"):
+            with folder.claim():
+                pass
+        writer.join()
+
+
+def test_a_claim_met_while_the_holder_releases_it_is_taken(tmp_path):
+    folder = RunFolder(tmp_path / "run")
+    lock = locked(folder.lock_path, wait=False)
+    lock.__enter__()  # a holder that has blanked its pid and is about to unlock
+    releaser = threading.Timer(0.05, lock.__exit__, (None, None, None))
+    releaser.start()
+    with folder.claim():
+        assert folder.claimed_by() == os.getpid()
+    releaser.join()
 
 
 def _environments(folder: Path) -> list[dict]:

@@ -7,7 +7,8 @@ handful of dimensions, nine candidate component counts every refit. Every EM ste
 all samples and components (data kept as ``(dims, samples)`` so the long axis is contiguous, Cholesky-based
 log-densities), without scikit-learn's per-call validation and per-component Python loops. A refit (k = 2..10 on
 250 rows, one BLAS thread) costs about 16 ms in 3 dimensions and 28 ms in 13, where scikit-learn's took 100-130 ms
-on the same 2-core machine (about 350 ms on the reference machine class); see ``teachgym.benchmarks.perf.alp_gmm_speed``.
+on the same 2-core machine (about 350 ms on the reference machine class); see
+``teachgym.benchmarks.perf.alp_gmm_speed``.
 """
 
 from __future__ import annotations

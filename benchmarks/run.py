@@ -190,6 +190,10 @@ class TrainingRun:
         self.episodes = int(progress.get("episodes", 0))
         self.next_eval = int(progress.get("next_eval", self.config.eval_every))
         self.next_checkpoint = int(progress.get("next_checkpoint", self.config.checkpoint_every))
+        # the timesteps of the last evaluation (-1: none); checkpoints written before this field was kept set
+        # next_eval to that evaluation's timesteps + eval_every
+        self.last_evaluation = int(progress.get("last_evaluation", self.next_eval - self.config.eval_every
+                                                if start else -1))
         self.previous_returns = (np.array(progress["previous_returns"]) if progress.get("previous_returns")
                                  else None)
         self.train_returns: list[float] = list(progress.get("train_returns", []))
@@ -236,6 +240,7 @@ class TrainingRun:
                 {"timesteps": timesteps, "task_index": index, "return": episode_return, "success": int(success)})
         self.previous_returns = returns
         self.train_returns = []
+        self.last_evaluation = timesteps
 
     def wall_time(self) -> float:
         return self.wall_offset + time.monotonic() - self.started
@@ -245,6 +250,7 @@ class TrainingRun:
             "episodes": self.episodes,
             "next_eval": self.next_eval,
             "next_checkpoint": self.next_checkpoint,
+            "last_evaluation": self.last_evaluation,
             "previous_returns": None if self.previous_returns is None else self.previous_returns.tolist(),
             "train_returns": self.train_returns,
             "wall_time": self.wall_time(),

@@ -83,27 +83,33 @@ class SB3Students(StudentKind):
         done_timesteps = int(model.num_timesteps)
 
         class EvaluateAndCheckpoint(BaseCallback):
-            """Evaluates on the test set and checkpoints on schedule (and once more at the end)."""
+            """Evaluates on the test set and checkpoints when due, between rollouts (and once more at the end).
+
+            Between rollouts the model has been updated on every step it counts: an evaluation or checkpoint taken
+            inside a rollout would hold PPO's policy before its update on the steps already collected (labelled
+            with a count it was not trained on), and a run resumed from such a checkpoint would never train on
+            them. Due points stay on the grid of multiples of ``eval_every`` / ``checkpoint_every``; each is taken
+            at the first rollout boundary at or after it."""
+
+            def _on_rollout_start(self) -> None:
+                timesteps = self.num_timesteps
+                if timesteps >= run.next_eval:
+                    run.next_eval = next_multiple(timesteps, config.eval_every)
+                    kind.evaluate(run, self.model, timesteps)
+                if timesteps >= run.next_checkpoint:
+                    run.next_checkpoint = next_multiple(timesteps, config.checkpoint_every)
+                    kind.checkpoint(run, self.model, timesteps)
 
             def _on_rollout_end(self) -> None:
                 run.report(self.num_timesteps)
 
             def _on_step(self) -> bool:
-                timesteps = self.num_timesteps
-                if timesteps >= run.next_eval:
-                    run.next_eval = timesteps + config.eval_every
-                    kind.evaluate(run, self.model, timesteps)
-                if timesteps >= run.next_checkpoint:
-                    run.next_checkpoint = timesteps + config.checkpoint_every
-                    kind.checkpoint(run, self.model, timesteps)
                 return True
 
             def _on_training_end(self) -> None:
                 timesteps = self.num_timesteps
-                if not run.folder.tables["metrics"].rows or run.next_eval - config.eval_every != timesteps:
+                if run.last_evaluation != timesteps:  # kept in the checkpoint: a finished run resumed evaluates once
                     kind.evaluate(run, self.model, timesteps)
-                    # recorded in the last checkpoint, so that resuming a finished run evaluates nothing twice
-                    run.next_eval = timesteps + config.eval_every
                 kind.checkpoint(run, self.model, timesteps)
 
         def on_episode(record) -> None:
@@ -153,3 +159,8 @@ class SB3Students(StudentKind):
             run.save_checkpoint(timesteps, files)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def next_multiple(timesteps: int, every: int) -> int:
+    """The first multiple of ``every`` after ``timesteps``: when the next evaluation or checkpoint falls due."""
+    return (timesteps // every + 1) * every

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from teachgym.benchmarks.config import ConfigError, RunConfig
@@ -204,7 +205,32 @@ def test_a_killed_ppo_run_resumes_and_finishes_complete_and_duplicate_free(tmp_p
     start_and_kill_after_first_checkpoint(config)
     folder = run(config, resume=True)
     assert_complete(folder, config, test_tasks=2)
-    assert [int(r["timesteps"]) for r in rows(folder, "metrics")][:3] == [1000, 2000, 3000]
+    # the tiny preset's rollouts are 64 steps: each due point is taken at the first rollout boundary after it
+    assert [int(r["timesteps"]) for r in rows(folder, "metrics")] == [1024, 2048, 3008]
+
+
+def test_a_ppo_run_evaluates_and_checkpoints_the_policy_updated_on_every_step_it_counts(tmp_path):
+    from stable_baselines3 import PPO
+
+    from teachgym.students import evaluate
+
+    config = RunConfig(env="teachgym/StumpTracks-v0", teacher="random", student="ppo", student_kwargs=TINY,
+                       total_timesteps=300, eval_every=100, checkpoint_every=100, seed=2,
+                       test_set={"grid": {"stump_height": 2, "obstacle_spacing": 1}},
+                       env_kwargs={"body": "small_bipedal"}, out_dir=str(tmp_path / "run"))
+    folder = run(config)
+    metrics = rows(folder, "metrics")
+    assert [int(r["timesteps"]) for r in metrics] == [128, 256, 320]  # 64-step rollouts
+    checkpoints = sorted((folder / "checkpoints").glob("step-*"))
+    assert [int(path.name.removeprefix("step-")) for path in checkpoints] == [256, 320]  # the two newest kept
+    for path in checkpoints:  # one update (of n_epochs) per 64-step rollout collected, the last one included
+        model = PPO.load(path / "model.zip", device="cpu")
+        assert model._n_updates == model.n_epochs * model.num_timesteps // 64
+    # the last evaluation is of the policy the run ends with
+    returns = [float(r["return"]) for r in rows(folder, "test_returns") if r["timesteps"] == "320"]
+    again = evaluate(model, config.env, np.loadtxt(folder / "test_set.csv", delimiter=",", skiprows=1, ndmin=2),
+                     env_kwargs=config.env_kwargs, seed=config.seed)
+    assert list(again.returns) == pytest.approx(returns)
 
 
 def test_the_rugged_challenge_keeps_the_teacher_in_its_own_coordinates(tmp_path):

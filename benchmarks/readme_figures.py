@@ -164,10 +164,13 @@ SOURCES: dict[str, Source] = {
                                 summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
     "stump-tracks-cpu": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu.yaml")), summary=summarize_sweep,
                                folder_flag=("--out", "{out}", "--no-report")),
+    "stump-tracks-cpu-2m": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu-2m.yaml")),
+                                  summary=summarize_sweep, folder_flag=("--out", "{out}", "--no-report")),
     "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost", "--configs", "stump-tracks-cpu",
                              "parkour-cpu-scout", "stump-tracks", "challenges", "parkour")),
     "scoreboard": Source(("teachgym", "report", "--scoreboard", "runs/classic-control", "runs/stump-tracks-cpu-scout",
-                          "runs/stump-tracks-cpu", "runs/parkour-cpu-scout"), markdown=True),
+                          "runs/stump-tracks-cpu", "runs/stump-tracks-cpu-2m", "runs/parkour-cpu-scout"),
+                         markdown=True),
 }
 
 

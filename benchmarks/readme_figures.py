@@ -160,6 +160,8 @@ SOURCES: dict[str, Source] = {
                        folder_flag=("--out", "{out}", "--no-report")),
     "stump-tracks-cpu-scout": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu-scout.yaml")),
                                      summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
+    "stump-tracks-cpu-bodies-scout": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu-bodies-scout.yaml")),
+                                            summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
     "parkour-cpu-scout": Source(("teachgym", "sweep", str(CONFIGS / "parkour-cpu-scout.yaml")),
                                 summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
     "stump-tracks-cpu": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu.yaml")), summary=summarize_sweep,
@@ -169,8 +171,8 @@ SOURCES: dict[str, Source] = {
     "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost", "--configs", "stump-tracks-cpu",
                              "parkour-cpu-scout", "stump-tracks", "challenges", "parkour")),
     "scoreboard": Source(("teachgym", "report", "--scoreboard", "runs/classic-control", "runs/stump-tracks-cpu-scout",
-                          "runs/stump-tracks-cpu", "runs/stump-tracks-cpu-2m", "runs/parkour-cpu-scout"),
-                         markdown=True),
+                          "runs/stump-tracks-cpu", "runs/stump-tracks-cpu-2m",
+                          "runs/stump-tracks-cpu-bodies-scout", "runs/parkour-cpu-scout"), markdown=True),
 }
 
 

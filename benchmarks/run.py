@@ -190,8 +190,8 @@ class TrainingRun:
         self.episodes = int(progress.get("episodes", 0))
         self.next_eval = int(progress.get("next_eval", self.config.eval_every))
         self.next_checkpoint = int(progress.get("next_checkpoint", self.config.checkpoint_every))
-        # the timesteps of the last evaluation (-1: none); checkpoints written before this field was kept set
-        # next_eval to that evaluation's timesteps + eval_every
+        # the timesteps of the last evaluation (-1: none); a checkpoint from before this field existed had its
+        # next_eval set to that evaluation's timesteps + eval_every
         self.last_evaluation = int(progress.get("last_evaluation", self.next_eval - self.config.eval_every
                                                 if start else -1))
         self.previous_returns = (np.array(progress["previous_returns"]) if progress.get("previous_returns")

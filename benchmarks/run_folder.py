@@ -349,7 +349,8 @@ class RunFolder:
         is a non-blocking ``flock`` on :attr:`lock_path`, which holds the holder's pid for messages.
 
         Raises:
-            RunFolderBusy: at once, if another process holds the claim.
+            RunFolderBusy: if another process holds the claim (at once, or within :data:`CLAIM_RETRY_SECONDS`
+                when it meets the holder between its lock and its pid).
         """
         with contextlib.ExitStack() as stack:
             descriptor = stack.enter_context(self._lock_or_name_the_holder())

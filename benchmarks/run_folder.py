@@ -352,8 +352,19 @@ class RunFolder:
             RunFolderBusy: if another process holds the claim (at once, or within :data:`CLAIM_RETRY_SECONDS`
                 when it meets the holder between its lock and its pid).
         """
+        deadline = time.monotonic() + CLAIM_RETRY_SECONDS
         with contextlib.ExitStack() as stack:
-            descriptor = stack.enter_context(self._lock_or_name_the_holder())
+            while True:
+                try:
+                    descriptor = stack.enter_context(locked(self.lock_path, wait=False))
+                    break
+                except BlockingIOError:
+                    # A holder writes its pid just after locking and blanks it just before unlocking: a blank pid
+                    # under a held lock is one of those moments, so try again rather than name no holder.
+                    pid = _read_pid(self.lock_path)
+                    if pid is not None or time.monotonic() >= deadline:
+                        raise RunFolderBusy(self.path, pid) from None
+                    time.sleep(0.005)
             with contextlib.suppress(OSError):  # the pid is for messages only; a full disk may refuse it
                 os.pwrite(descriptor, f"{os.getpid():>10}\n".encode(), 0)
             try:
@@ -361,27 +372,6 @@ class RunFolder:
             finally:
                 with contextlib.suppress(OSError):
                     os.pwrite(descriptor, b" " * 10 + b"\n", 0)
-
-    @contextlib.contextmanager
-    def _lock_or_name_the_holder(self) -> Iterator[int]:
-        """Hold the claim's lock (yielding its descriptor), or raise RunFolderBusy with the holder's pid. A holder
-        writes its pid just after locking and blanks it just before unlocking, so a blank pid under a held lock
-        means one of those two moments: it tries again for up to :data:`CLAIM_RETRY_SECONDS` rather than report
-        an unknown holder (or refuse a claim that is being released)."""
-        deadline = time.monotonic() + CLAIM_RETRY_SECONDS
-        while True:
-            stack = contextlib.ExitStack()
-            try:
-                descriptor = stack.enter_context(locked(self.lock_path, wait=False))
-            except BlockingIOError:
-                pid = _read_pid(self.lock_path)
-                if pid is not None or time.monotonic() >= deadline:
-                    raise RunFolderBusy(self.path, pid) from None
-                time.sleep(0.005)
-                continue
-            with stack:
-                yield descriptor
-            return
 
     def claimed_by(self) -> int | None:
         """The pid written by the process holding the claim, or None (it reads the lock file without locking: a

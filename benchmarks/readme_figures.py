@@ -145,6 +145,16 @@ def _with_interval(aggregate, scores: np.ndarray) -> str:
     return f"{aggregate(scores):.3f} [{low:.3f}, {high:.3f}]"
 
 
+def sweep_source(config: str, summary: Callable[[Path], str]) -> Source:
+    """A block summarising the sweep ``benchmarks/configs/<config>.yaml``, run into a scratch folder when measured."""
+    return Source(("teachgym", "sweep", str(CONFIGS / f"{config}.yaml")), summary=summary,
+                  folder_flag=("--out", "{out}", "--no-report"))
+
+
+# The sweeps on the scoreboard, each in its config's output folder (runs/<name>), one tier or scouting run a line.
+SCOREBOARD_SWEEPS = ("classic-control", "stump-tracks-cpu-scout", "stump-tracks-cpu", "stump-tracks-cpu-2m",
+                     "stump-tracks-cpu-bodies-scout", "parkour-cpu-scout")
+
 SOURCES: dict[str, Source] = {
     "env-speed": Source(("python", "-m", "teachgym.benchmarks.perf.env_speed")),
     "teacher-benchmark": Source(("python", "-m", "teachgym.benchmarks.teacher_benchmark")),
@@ -156,23 +166,16 @@ SOURCES: dict[str, Source] = {
     "vector-speed": Source(("python", "-m", "teachgym.benchmarks.perf.vector_speed")),
     "staircase": Source(("python", "-m", "teachgym.benchmarks.staircase")),
     "parkour-tracks": Source(("python", "-m", "teachgym.benchmarks.parkour_tracks"), markdown=True),
-    "cartpole": Source(("teachgym", "sweep", str(CONFIGS / "classic-control.yaml")), summary=summarize_sweep,
-                       folder_flag=("--out", "{out}", "--no-report")),
-    "stump-tracks-cpu-scout": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu-scout.yaml")),
-                                     summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
-    "stump-tracks-cpu-bodies-scout": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu-bodies-scout.yaml")),
-                                            summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
-    "parkour-cpu-scout": Source(("teachgym", "sweep", str(CONFIGS / "parkour-cpu-scout.yaml")),
-                                summary=summarize_curves, folder_flag=("--out", "{out}", "--no-report")),
-    "stump-tracks-cpu": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu.yaml")), summary=summarize_sweep,
-                               folder_flag=("--out", "{out}", "--no-report")),
-    "stump-tracks-cpu-2m": Source(("teachgym", "sweep", str(CONFIGS / "stump-tracks-cpu-2m.yaml")),
-                                  summary=summarize_sweep, folder_flag=("--out", "{out}", "--no-report")),
+    "cartpole": sweep_source("classic-control", summarize_sweep),
+    "stump-tracks-cpu-scout": sweep_source("stump-tracks-cpu-scout", summarize_curves),
+    "stump-tracks-cpu-bodies-scout": sweep_source("stump-tracks-cpu-bodies-scout", summarize_curves),
+    "parkour-cpu-scout": sweep_source("parkour-cpu-scout", summarize_curves),
+    "stump-tracks-cpu": sweep_source("stump-tracks-cpu", summarize_sweep),
+    "stump-tracks-cpu-2m": sweep_source("stump-tracks-cpu-2m", summarize_sweep),
     "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost", "--configs", "stump-tracks-cpu",
                              "parkour-cpu-scout", "stump-tracks", "challenges", "parkour")),
-    "scoreboard": Source(("teachgym", "report", "--scoreboard", "runs/classic-control", "runs/stump-tracks-cpu-scout",
-                          "runs/stump-tracks-cpu", "runs/stump-tracks-cpu-2m",
-                          "runs/stump-tracks-cpu-bodies-scout", "runs/parkour-cpu-scout"), markdown=True),
+    "scoreboard": Source(("teachgym", "report", "--scoreboard", *(f"runs/{name}" for name in SCOREBOARD_SWEEPS)),
+                         markdown=True),
 }
 
 

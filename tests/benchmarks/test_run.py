@@ -226,9 +226,10 @@ def test_a_ppo_run_evaluates_and_checkpoints_the_policy_updated_on_every_step_it
     for path in checkpoints:  # one update (of n_epochs) per 64-step rollout collected, the last one included
         model = PPO.load(path / "model.zip", device="cpu")
         assert model._n_updates == model.n_epochs * model.num_timesteps // 64
-    # the last evaluation is of the policy the run ends with
+    # the last evaluation is of the policy the run ends with (its final checkpoint)
+    final = PPO.load(checkpoints[-1] / "model.zip", device="cpu")
     returns = [float(r["return"]) for r in rows(folder, "test_returns") if r["timesteps"] == "320"]
-    again = evaluate(model, config.env, np.loadtxt(folder / "test_set.csv", delimiter=",", skiprows=1, ndmin=2),
+    again = evaluate(final, config.env, np.loadtxt(folder / "test_set.csv", delimiter=",", skiprows=1, ndmin=2),
                      env_kwargs=config.env_kwargs, seed=config.seed)
     assert list(again.returns) == pytest.approx(returns)
 

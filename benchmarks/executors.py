@@ -38,7 +38,6 @@ import io
 import multiprocessing
 import os
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -48,6 +47,7 @@ from typing import Any
 
 import threadpoolctl
 
+from teachgym.child_processes import end_with_parent
 from teachgym.errors import TeachgymError, did_you_mean
 from teachgym.validation import is_positive_integer
 from teachgym.vector.engine import default_start_method
@@ -233,15 +233,7 @@ def _execute_pinned(sweep_run: SweepRun) -> RunOutcome:
 
 def _start_worker() -> None:
     pin_threads()
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-sweep").start()
-
-
-def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
-    """Wait for the sweep's process to end, then end this worker (and its run) at once, as a kill would."""
-    parent.join()
-    os._exit(1)
+    end_with_parent()  # a killed sweep takes its workers, and so their runs, with it
 
 
 # ------------------------------------------------------------------------------------------------- bookkeeping

@@ -2,9 +2,10 @@
 
 The student's policy is copied to the CPU and runs one episode per task, each seeded with ``seed + task index``, so
 an episode's result depends only on the policy, the task and the seed: the same for any ``n_envs`` and any order.
-With ``n_envs > 1`` the episodes run in that many worker processes, each taking the next task left when it is
-free. (Stepping envs in lockstep through one batched forward pass would round differently from one observation at a
-time, and a walker amplifies the last bit into a different return: results would depend on ``n_envs``.) The training
+With ``n_envs > 1`` the episodes run in worker processes (``n_envs``, at most one per task and per usable core),
+each taking the next task left when it is free; the workers end with the process that evaluates, even a killed one.
+(Stepping envs in lockstep through one batched forward pass would round differently from one observation at a time,
+and a walker amplifies the last bit into a different return: results would depend on ``n_envs``.) The training
 envs and the teacher are never touched.
 
 A seeded reset starts a new simulated student, so simulated students are measured by their ``mastered_share``, not
@@ -28,6 +29,7 @@ import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.vec_env import VecNormalize
 
+from teachgym.child_processes import end_with_parent
 from teachgym.errors import TaskError
 from teachgym.teachers import SuccessEvaluator
 from teachgym.validation import check_integer
@@ -125,9 +127,8 @@ def evaluate(
     if n_envs > 1:
         run_task = partial(_evaluate_task, _serialized(job))
         context = multiprocessing.get_context(default_start_method())
-        # One torch thread per worker: the workers are the parallelism.
         workers = min(n_envs, len(tasks), usable_cores())
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=torch.set_num_threads, initargs=(1,)) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
             results = list(pool.map(run_task, tasks, seeds))
     returns, successes = zip(*results)
     return Evaluation(returns=np.array(returns, dtype=np.float64), successes=np.array(successes, dtype=bool))
@@ -163,6 +164,12 @@ def success_evaluator(
         return result.successes.reshape(len(tasks), n_rollouts).sum(axis=1)
 
     return evaluate_successes
+
+
+def _start_worker() -> None:
+    """One torch thread per evaluation worker (the workers are the parallelism), and none outliving a killed run."""
+    torch.set_num_threads(1)
+    end_with_parent()
 
 
 def _checked_tasks(test_set_tasks: Any, task_space: Any) -> np.ndarray:

@@ -1,5 +1,12 @@
 """evaluate: one deterministic episode per test task, in test-set order, the same for any number of workers."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -7,6 +14,7 @@ import torch
 
 import teachgym  # noqa: F401  (registers the ids)
 from teachgym import TaskError
+from teachgym.benchmarks.processes import alive, descendants
 from teachgym.errors import UnknownNameError
 from teachgym.students import Evaluation, StudentError, evaluate, make_student, make_vec_env
 
@@ -78,6 +86,50 @@ def test_a_normalised_student_is_evaluated_on_observations_normalised_by_its_tra
                                            normalize=normalize).returns, evaluation.returns)
     assert normalize.obs_rms.count == count  # evaluation does not update the statistics
     assert not np.allclose(evaluation.returns, manual_returns(model, TASKS[:3], 1))
+
+
+# Evaluates 100 tasks on 2 workers with a slow policy that leaves a file named by its process id in the folder argv[1]
+# once it is asked for its first action.
+SLOW_EVALUATION = """
+import os, sys, time
+from pathlib import Path
+import numpy as np
+from teachgym.students import evaluate
+
+class SlowPolicy:
+    def predict(self, observation, deterministic=True):
+        Path(sys.argv[1], str(os.getpid())).touch()
+        time.sleep(0.01)
+        return np.zeros(4, dtype=np.float32), None
+
+if __name__ == "__main__":
+    evaluate(SlowPolicy(), "teachgym/StumpTracks-v0", np.tile([[0.0, 6.0]], (100, 1)), n_envs=2)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the evaluation's processes in /proc")
+@pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_the_evaluation_workers_end_with_a_killed_process_that_evaluates(tmp_path, kill):
+    script, marks = tmp_path / "evaluate.py", tmp_path / "workers"
+    script.write_text(SLOW_EVALUATION)
+    marks.mkdir()
+    process = subprocess.Popen([sys.executable, str(script), str(marks)])
+    deadline = time.monotonic() + 120
+    while len(list(marks.iterdir())) < 2:
+        assert process.poll() is None, "the evaluation ended before both workers were busy"
+        assert time.monotonic() < deadline, "the two workers were not busy within 120 s"
+        time.sleep(0.01)
+    below = descendants(process.pid)
+    assert {int(mark.name) for mark in marks.iterdir()} <= below
+    os.kill(process.pid, kill)
+    process.wait()
+    deadline = time.monotonic() + 30
+    while left := [pid for pid in below if alive(pid)]:
+        if time.monotonic() > deadline:
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+            pytest.fail(f"processes {left} outlived the killed evaluation by 30 s")
+        time.sleep(0.05)
 
 
 def test_evaluation_leaves_the_model_alone(model):

@@ -92,7 +92,9 @@ class Source:
 
 def summarize_sweep(folder: Path) -> str:
     """Per env and student, each teacher's final share of the test set mastered and its area under the curve
-    (mean, 95% stratified-bootstrap CI, IQM), with Welch's p and the probability of improvement against random."""
+    (mean, 95% stratified-bootstrap CI, IQM), with Welch's p and the probability of improvement against random; then
+    each teacher's final mean test return (mean, CI, Welch's p against random), which still moves where nothing is
+    mastered."""
     runs = [record for record in find_runs(folder) if record.problem is None]
     groups: dict[tuple[str, str], dict[str, list]] = {}
     for record in runs:
@@ -117,8 +119,10 @@ def summarize_sweep(folder: Path) -> str:
                 low, high = stratified_bootstrap_ci(probability_of_improvement, final, base_final, seed=0)
                 cells += [f"{p_final:.2g} / {p_auc:.2g}".ljust(16), f"{improvement:.2f} [{low:.2f}, {high:.2f}]"]
             lines.append("  ".join(cells).rstrip())
+        lines += _test_return_lines(by_teacher)
         seeds = sorted({record.seed for record in runs if record.env == env})
-        lines.append(f"seeds {seeds[0]}-{seeds[-1]}; p: Welch's t-test on the final share / on the AUC")
+        lines.append(f"seeds {seeds[0]}-{seeds[-1]}; p: Welch's t-test on the final share / on the AUC, and on the "
+                     f"final mean test return")
     return "\n".join(lines)
 
 
@@ -140,9 +144,23 @@ def summarize_curves(folder: Path) -> str:
     return "\n".join(lines)
 
 
-def _with_interval(aggregate, scores: np.ndarray) -> str:
+def _test_return_lines(by_teacher: dict[str, list]) -> list[str]:
+    """Each teacher's final mean test return over its seeds (mean [95% CI]) and Welch's p against random."""
+    baseline = by_teacher.get("random")
+    lines = [f"{'teacher':<14} {'runs':>4}  {'final mean test return':<24}  p vs random"]
+    for teacher in sorted(by_teacher, key=lambda name: (name != "random", name)):
+        group = by_teacher[teacher]
+        returns = np.array([record.test_return for record in group])
+        cells = [f"{teacher:<14} {len(group):>4}", f"{_with_interval(mean, returns, digits=1):<24}"]
+        if baseline is not None and group is not baseline and min(len(group), len(baseline)) >= 2:
+            cells.append(f"{welch_t_test(returns, [record.test_return for record in baseline]).p:.2g}")
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _with_interval(aggregate, scores: np.ndarray, digits: int = 3) -> str:
     low, high = stratified_bootstrap_ci(aggregate, scores, seed=0)
-    return f"{aggregate(scores):.3f} [{low:.3f}, {high:.3f}]"
+    return f"{aggregate(scores):.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
 def sweep_source(config: str, summary: Callable[[Path], str]) -> Source:

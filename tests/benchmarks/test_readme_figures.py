@@ -1,6 +1,7 @@
 """The README's figures are generated: every block names the command that measured it and where, a rewrite replaces
 one block only, a failing measurement leaves the README as it was, and the sweep summary has the quoted statistics."""
 
+import csv
 import platform
 from pathlib import Path
 
@@ -94,6 +95,11 @@ def test_unknown_names_and_missing_readmes_are_usage_errors(tmp_path, capsys):
     assert "is not a file" in capsys.readouterr().err
 
 
+def rows_of(run_folder: Path) -> list[dict[str, str]]:
+    with (run_folder / "metrics.csv").open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def test_the_sweep_summary_reports_each_teacher_against_random(tmp_path):
     sweep = Sweep.from_dict({"name": "tiny", "out": str(tmp_path / "tiny"), "defaults": {
         "total_timesteps": 300, "eval_every": 100, "checkpoint_every": 300},
@@ -107,6 +113,13 @@ def test_the_sweep_summary_reports_each_teacher_against_random(tmp_path):
     assert set(rows) == {"random", "riac"}
     assert rows["random"].split()[1] == rows["riac"].split()[1] == "3"
     assert "P(final > random)" in lines[1] and " / " in rows["riac"] and " / " not in rows["random"]
+    assert "final mean test return" in lines[4]
+    for line in lines[5:7]:  # the mean over seeds of each run's last mean test return; Welch's p for riac only
+        teacher, runs, mean_return, *rest = line.split()
+        finals = [float(rows_of(result.out / f"SimulatedStudent/{teacher}/simulated/seed-{seed}")[-1]
+                        ["mean_test_return"]) for seed in range(3)]
+        assert runs == "3" and mean_return == f"{np.mean(finals):.1f}"
+        assert len(rest) == (3 if teacher == "riac" else 2)
     assert lines[-1].startswith("seeds 0-2")
 
 

@@ -165,7 +165,8 @@ SHIPPED_CONFIGS = sorted((Path(__file__).parents[2] / "benchmarks" / "configs").
 
 def test_the_tiers_and_the_paper_protocol_are_shipped():
     names = {config.stem for config in SHIPPED_CONFIGS}
-    assert {"quickstart", "classic-control", "stump-tracks-cpu", "stump-tracks", "challenges", "parkour"} <= names
+    assert {"quickstart", "classic-control", "stump-tracks-cpu", "parkour-cpu", "stump-tracks", "challenges",
+            "parkour"} <= names
 
 
 @pytest.mark.parametrize("config", SHIPPED_CONFIGS, ids=lambda config: config.stem)

@@ -171,7 +171,7 @@ def sweep_source(config: str, summary: Callable[[Path], str]) -> Source:
 
 # The sweeps on the scoreboard, each in its config's output folder (runs/<name>), one tier or scouting run a line.
 SCOREBOARD_SWEEPS = ("classic-control", "stump-tracks-cpu-scout", "stump-tracks-cpu", "stump-tracks-cpu-2m",
-                     "stump-tracks-cpu-bodies-scout", "parkour-cpu-scout")
+                     "stump-tracks-cpu-bodies-scout", "parkour-cpu-scout", "parkour-cpu")
 
 SOURCES: dict[str, Source] = {
     "env-speed": Source(("python", "-m", "teachgym.benchmarks.perf.env_speed")),
@@ -188,6 +188,7 @@ SOURCES: dict[str, Source] = {
     "stump-tracks-cpu-scout": sweep_source("stump-tracks-cpu-scout", summarize_curves),
     "stump-tracks-cpu-bodies-scout": sweep_source("stump-tracks-cpu-bodies-scout", summarize_curves),
     "parkour-cpu-scout": sweep_source("parkour-cpu-scout", summarize_curves),
+    "parkour-cpu": sweep_source("parkour-cpu", summarize_sweep),
     "stump-tracks-cpu": sweep_source("stump-tracks-cpu", summarize_sweep),
     "stump-tracks-cpu-2m": sweep_source("stump-tracks-cpu-2m", summarize_sweep),
     "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost", "--configs", "stump-tracks-cpu",

@@ -39,7 +39,7 @@ from teachgym.errors import TeachgymError, did_you_mean
 
 from . import provenance
 from .report import find_runs
-from .report.reading import read_columns
+from .report.reading import BASELINE, group_runs, read_columns
 from .statistics import iqm, mean, probability_of_improvement, stratified_bootstrap_ci, welch_t_test
 
 BLOCK = re.compile(r"<!-- figures: (?P<name>[a-z0-9-]+) -->\n(?P<body>.*?)<!-- /figures -->\n", re.DOTALL)
@@ -95,23 +95,19 @@ def summarize_sweep(folder: Path) -> str:
     (mean, 95% stratified-bootstrap CI, IQM), with Welch's p and the probability of improvement against random; then
     each teacher's final mean test return (mean, CI, Welch's p against random), which still moves where nothing is
     mastered."""
-    runs = [record for record in find_runs(folder) if record.problem is None]
-    groups: dict[tuple[str, str], dict[str, list]] = {}
-    for record in runs:
-        groups.setdefault((record.env, record.student), {}).setdefault(record.teacher, []).append(record)
+    runs = find_runs(folder)
     lines = []
-    for (env, student), by_teacher in groups.items():
-        baseline = by_teacher.get("random")
+    for (env, student), by_teacher in group_runs(runs).items():  # random first
+        baseline = by_teacher.get(BASELINE)
         lines.append(f"{env} / {student}: final share of the test set mastered and its AUC (mean [95% CI], IQM)")
         lines.append(f"{'teacher':<14} {'runs':>4}  {'final':<22}  {'IQM':>6}  {'AUC':<22}  {'p vs random':<16}  "
                      f"P(final > random)")
-        for teacher in sorted(by_teacher, key=lambda name: (name != "random", name)):
-            group = by_teacher[teacher]
+        for teacher, group in by_teacher.items():
             final = np.array([record.final for record in group])
             auc = np.array([record.auc for record in group])
             cells = [f"{teacher:<14} {len(group):>4}", f"{_with_interval(mean, final):<22}", f"{iqm(final):>6.3f}",
                      f"{_with_interval(mean, auc):<22}"]
-            if baseline is not None and group is not baseline and min(len(group), len(baseline)) >= 2:
+            if _comparable(group, baseline):
                 base_final = [record.final for record in baseline]
                 base_auc = [record.auc for record in baseline]
                 p_final, p_auc = welch_t_test(final, base_final).p, welch_t_test(auc, base_auc).p
@@ -120,7 +116,7 @@ def summarize_sweep(folder: Path) -> str:
                 cells += [f"{p_final:.2g} / {p_auc:.2g}".ljust(16), f"{improvement:.2f} [{low:.2f}, {high:.2f}]"]
             lines.append("  ".join(cells).rstrip())
         lines += _test_return_lines(by_teacher)
-        seeds = sorted({record.seed for record in runs if record.env == env})
+        seeds = sorted({record.seed for record in runs if record.env == env and record.problem is None})
         lines.append(f"seeds {seeds[0]}-{seeds[-1]}; p: Welch's t-test on the final share / on the AUC, and on the "
                      f"final mean test return")
     return "\n".join(lines)
@@ -146,16 +142,20 @@ def summarize_curves(folder: Path) -> str:
 
 def _test_return_lines(by_teacher: dict[str, list]) -> list[str]:
     """Each teacher's final mean test return over its seeds (mean [95% CI]) and Welch's p against random."""
-    baseline = by_teacher.get("random")
+    baseline = by_teacher.get(BASELINE)
     lines = [f"{'teacher':<14} {'runs':>4}  {'final mean test return':<24}  p vs random"]
-    for teacher in sorted(by_teacher, key=lambda name: (name != "random", name)):
-        group = by_teacher[teacher]
+    for teacher, group in by_teacher.items():
         returns = np.array([record.test_return for record in group])
         cells = [f"{teacher:<14} {len(group):>4}", f"{_with_interval(mean, returns, digits=1):<24}"]
-        if baseline is not None and group is not baseline and min(len(group), len(baseline)) >= 2:
+        if _comparable(group, baseline):
             cells.append(f"{welch_t_test(returns, [record.test_return for record in baseline]).p:.2g}")
         lines.append("  ".join(cells).rstrip())
     return lines
+
+
+def _comparable(group: list, baseline: list | None) -> bool:
+    """Whether a teacher's runs are compared with random's: not random itself, and two runs or more on each side."""
+    return baseline is not None and group is not baseline and min(len(group), len(baseline)) >= 2
 
 
 def _with_interval(aggregate, scores: np.ndarray, digits: int = 3) -> str:

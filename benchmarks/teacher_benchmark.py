@@ -29,6 +29,7 @@ import gymnasium as gym
 import numpy as np
 
 import teachgym
+from teachgym.child_processes import end_with_parent
 from teachgym.teachers import (
     TeacherError,
     asks_for_evaluations,
@@ -115,7 +116,7 @@ def run_all(env_ids: list[str], teachers: list[str], seeds: int, episodes: int, 
             for env_id in env_ids for name in teachers for seed in range(seeds)]
     if workers == 1:
         return [run_one(*job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent) as pool:  # they end with a killed run
         return list(pool.map(run_one, *zip(*jobs)))
 
 

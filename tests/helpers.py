@@ -1,11 +1,16 @@
 """Helpers shared by test modules (importable because pyproject.toml puts tests/ on pytest's pythonpath)."""
 
 import os
+import signal
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 import pytest
+
+from teachgym.benchmarks.processes import alive
 
 # TeachMyAgent's files (CPPN checkpoint, pickled test sets), never committed: ../shared/data/teachmyagent beside the
 # repository, or the folder TEACHGYM_TMA_DATA names; tests that need them are skipped when they are absent.
@@ -29,3 +34,16 @@ def assert_usage_error(main, argv: list[str], message: str, capsys: pytest.Captu
         main(argv)
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def assert_all_end(pids: Iterable[int], what: str, seconds: float = 30) -> None:
+    """Every process in ``pids`` ends within ``seconds``; the ones left are killed (so a failing test leaves no
+    process behind) and the test fails naming them and ``what`` they outlived."""
+    pids = set(pids)
+    deadline = time.monotonic() + seconds
+    while left := sorted(pid for pid in pids if alive(pid)):
+        if time.monotonic() > deadline:
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+            pytest.fail(f"processes {left} outlived {what} by {seconds:g} s")
+        time.sleep(0.05)

@@ -13,10 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import assert_all_end
 
 from teachgym.benchmarks.config import ConfigError
 from teachgym.benchmarks.executors import run_sweep
-from teachgym.benchmarks.processes import alive, descendants
+from teachgym.benchmarks.processes import descendants
 from teachgym.benchmarks.run_folder import RunFolder
 from teachgym.benchmarks.sweep import Sweep
 
@@ -126,10 +127,7 @@ def test_a_killed_sweep_leaves_no_worker_behind_and_resumes_only_what_was_missin
     workers = descendants(process.pid)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    deadline = time.monotonic() + 30
-    while any(alive(pid) for pid in workers):
-        assert time.monotonic() < deadline, "the sweep's workers outlived it"
-        time.sleep(0.05)
+    assert_all_end(workers, "the killed sweep")
 
     done = [run_id for run_id in IDS if RunFolder(out / run_id).status().get("state") == "done"]
     assert 1 <= len(done) < len(IDS)

@@ -11,10 +11,11 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import torch
+from helpers import assert_all_end
 
 import teachgym  # noqa: F401  (registers the ids)
 from teachgym import TaskError
-from teachgym.benchmarks.processes import alive, descendants
+from teachgym.benchmarks.processes import descendants
 from teachgym.errors import UnknownNameError
 from teachgym.students import Evaluation, StudentError, evaluate, make_student, make_vec_env
 
@@ -123,13 +124,7 @@ def test_the_evaluation_workers_end_with_a_killed_process_that_evaluates(tmp_pat
     assert {int(mark.name) for mark in marks.iterdir()} <= below
     os.kill(process.pid, kill)
     process.wait()
-    deadline = time.monotonic() + 30
-    while left := [pid for pid in below if alive(pid)]:
-        if time.monotonic() > deadline:
-            for pid in left:
-                os.kill(pid, signal.SIGKILL)
-            pytest.fail(f"processes {left} outlived the killed evaluation by 30 s")
-        time.sleep(0.05)
+    assert_all_end(below, "the killed evaluation")
 
 
 def test_evaluation_leaves_the_model_alone(model):

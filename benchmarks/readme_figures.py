@@ -136,7 +136,8 @@ def summarize_curves(folder: Path) -> str:
         lines.append(f"{'timesteps':>12}  {'mastered':>8}  {'mean test return':>16}  {'median test return':>18}  "
                      f"{'mean training return':>20}")
         for row in zip(*(table[name] for name in columns)):
-            lines.append(f"{int(row[0]):>12,}  {row[1]:>8.3f}  {row[2]:>16.1f}  {row[3]:>18.1f}  {row[4]:>20.1f}")
+            lines.append(f"{int(row[0]):>12,}  {row[1]:>8.3f}  {_fixed(row[2], 1):>16}  {_fixed(row[3], 1):>18}  "
+                         f"{_fixed(row[4], 1):>20}")
     return "\n".join(lines)
 
 
@@ -160,7 +161,12 @@ def _comparable(group: list, baseline: list | None) -> bool:
 
 def _with_interval(aggregate, scores: np.ndarray, digits: int = 3) -> str:
     low, high = stratified_bootstrap_ci(aggregate, scores, seed=0)
-    return f"{aggregate(scores):.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+    return f"{_fixed(aggregate(scores), digits)} [{_fixed(low, digits)}, {_fixed(high, digits)}]"
+
+
+def _fixed(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals, a small negative that rounds to zero printed as 0.0 rather than -0.0."""
+    return f"{round(float(value), digits) + 0.0:.{digits}f}"
 
 
 def sweep_source(config: str, summary: Callable[[Path], str]) -> Source:

@@ -147,3 +147,11 @@ def test_the_curves_summary_prints_every_evaluation_of_every_run(tmp_path):
         assert cells[2:] == [f"{float(values[name]):.1f}" for name in
                              ("mean_test_return", "median_test_return", "mean_train_return")]
     assert len(lines) == 10
+
+
+@pytest.mark.parametrize(("value", "digits", "printed"), [
+    (-0.04, 1, "0.0"), (-0.0, 3, "0.000"), (-0.06, 1, "-0.1"), (np.float64(0.0425), 3, "0.043"),
+    (np.float64(-12.25), 1, "-12.2"), (np.float32(0.5), 2, "0.50")])
+def test_figures_round_as_printf_does_and_never_print_minus_zero(value, digits, printed):
+    # numpy's own round() of 0.0425 gives 0.042 (it scales by 10**digits first); the printed figure must not
+    assert readme_figures._fixed(value, digits) == printed

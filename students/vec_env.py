@@ -77,8 +77,8 @@ def make_vec_env(
         vec_env: for ``n_envs`` > 1: ``"shared-memory"``, :mod:`teachgym.vector`'s VecEnv (``workers`` processes
             stepping several envs each, with exact task control: see ``CurriculumCallback``), or ``"subproc"``, SB3's
             ``SubprocVecEnv`` (one process per env). For the same seed and actions both return the same steps.
-        workers: worker processes of the shared-memory VecEnv (None: the usable cores, at most ``n_envs``; 0: in
-            this process).
+        workers: worker processes of the shared-memory VecEnv (None: one share of the envs per usable core, this
+            process stepping one share; 0: every env in this process).
 
     Returns:
         The VecEnv. Each env is ``Monitor(TrainStudentFlag(wrappers(gym.make(env_id, **env_kwargs))))``: every

@@ -85,8 +85,9 @@ def make_vec_env(
     Args:
         env_id: a registered id, e.g. ``"teachgym/StumpTracks-v0"``.
         n_envs: how many envs.
-        workers: worker processes, each stepping ``n_envs / workers`` envs (None: the usable cores, at most
-            ``n_envs``; 0: every env in this process).
+        workers: worker processes, each stepping ``n_envs / workers`` envs (0: every env in this process). None:
+            one share of the envs per usable core (at most ``n_envs`` shares), this process stepping one share while
+            a worker each steps the others (on 2 cores: 1 worker), rather than waiting idle for them.
         env_kwargs: keyword arguments of ``gym.make``.
         seed: env ``i`` is seeded with ``seed + i`` at its next reset (None: unseeded).
         wrappers: callables env -> env applied in order inside the ``Monitor`` (picklable by cloudpickle: lambdas

@@ -1,6 +1,6 @@
 """The main-process side of teachgym.vector: :class:`VectorEngine` runs ``n_envs`` envs on ``workers`` processes
-(several envs per worker, stepped in a loop there) or in this process, through one shared block
-(:mod:`.buffers`) and one small command per worker per step.
+(several envs per worker, stepped in a loop there), in this process, or both (this process stepping its own share
+while the workers step theirs), through one shared block (:mod:`.buffers`) and one small command per worker per step.
 
 Faults: every wait for a worker also watches its process, so a worker that dies (a segfault, a kill) raises
 :class:`WorkerError` naming the envs it held, at once, and the engine closes the others. An exception raised by an
@@ -235,12 +235,16 @@ class VectorEngine:
     """``n_envs`` envs built by ``env_fn``, on ``workers`` worker processes (0: in this process).
 
     Args:
-        env_fn: builds one env; picklable by cloudpickle when ``workers`` > 0.
+        env_fn: builds one env; picklable by cloudpickle when there are worker processes.
         n_envs: how many envs.
-        workers: worker processes (at most ``n_envs``; None: :func:`usable_cores`; 0: in this process).
+        workers: worker processes (at most ``n_envs``; 0: every env in this process). None: one share of the envs
+            per usable core (:func:`usable_cores`, at most ``n_envs`` shares), this process stepping one of them
+            (``main_share``) and a worker process each of the others: on 2 cores, 1 worker; on 1 core, none.
         start_method: multiprocessing start method of the workers; None for :func:`default_start_method`.
         preload: modules that ``env_fn`` imports; with ``forkserver``, the fork server imports them once (if this
             is the first vector env to start it), so that each worker starts in milliseconds, not seconds.
+        main_share: whether this process steps a share of the envs too (the last, smallest share), while the
+            workers step theirs, rather than waiting idle for them; the workers are then at most ``n_envs - 1``.
 
     Attributes:
         buffers: the shared block's views (observations, actions, rewards, terminated, truncated, operations, tasks).
@@ -253,7 +257,7 @@ class VectorEngine:
     """
 
     def __init__(self, env_fn: Callable[[], gym.Env], n_envs: int, *, workers: int | None = None,
-                 start_method: str | None = None, preload: Sequence[str] = ()):
+                 start_method: str | None = None, preload: Sequence[str] = (), main_share: bool = False):
         check_integer("teachgym.vector: n_envs", n_envs, minimum=1, error=TeachgymError)
         if workers is not None:
             check_integer("teachgym.vector: workers", workers, minimum=0, error=TeachgymError)
@@ -272,32 +276,36 @@ class VectorEngine:
             probe.close()
         layout = buffer_layout(self.num_envs, self.observation_space, self.action_space,
                                self.task_space.ndim if self.task_space is not None else 0)
-        n_workers = usable_cores() if workers is None else int(workers)
-        n_workers = min(n_workers, self.num_envs)
+        if workers is None:
+            n_workers, main_share = min(usable_cores(), self.num_envs) - 1, True
+        else:
+            n_workers = min(int(workers), self.num_envs - int(bool(main_share)))
+        in_main = bool(main_share) or n_workers == 0
+        shares = split_envs(self.num_envs, n_workers + int(in_main))
         self._closed = False
         self._pending_step = False
         self._task_kwargs: dict[int, dict[str, Any]] = {}
         self._sent_task_kwargs: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
         if n_workers == 0:
             block: Any = bytearray(block_size(layout))
-            self.buffers = SharedBuffers(block, layout)
-            self.workers: list[_LocalWorker | _ProcessWorker] = [
-                _LocalWorker(EnvRunner(env_fn, range(self.num_envs), self.buffers))]
         else:
             context = multiprocessing.get_context(start_method or default_start_method())
             preload_in_forkserver(context.get_start_method(), preload)
             block = context.RawArray("b", block_size(layout))
-            self.buffers = SharedBuffers(block, layout)
-            payload = cloudpickle.dumps(env_fn)
-            self.workers = []
-            try:
-                for number, indices in enumerate(split_envs(self.num_envs, n_workers)):
+        self.buffers = SharedBuffers(block, layout)
+        self.workers: list[_LocalWorker | _ProcessWorker] = []
+        try:
+            if n_workers:
+                payload = cloudpickle.dumps(env_fn)
+                for number, indices in enumerate(shares[:n_workers]):
                     self.workers.append(_ProcessWorker(number, context, block, layout, payload, indices))
-                for worker in self.workers:
-                    worker.receive()  # the envs are built, or the worker's error is raised here
-            except BaseException:
-                _close_workers(self.workers)
-                raise
+            if in_main:  # last, so that a step's commands reach the workers before this process steps its envs
+                self.workers.append(_LocalWorker(EnvRunner(env_fn, shares[-1], self.buffers)))
+            for worker in self.workers:
+                worker.receive()  # the envs are built, or the worker's error is raised here
+        except BaseException:
+            _close_workers(self.workers)
+            raise
         self._worker_of = np.zeros(self.num_envs, dtype=np.int64)
         for number, worker in enumerate(self.workers):
             self._worker_of[worker.indices] = number
@@ -305,8 +313,8 @@ class VectorEngine:
 
     @property
     def n_workers(self) -> int:
-        """Worker processes (0 when the envs run in this process)."""
-        return 0 if isinstance(self.workers[0], _LocalWorker) else len(self.workers)
+        """Worker processes (0 when every env runs in this process)."""
+        return sum(isinstance(worker, _ProcessWorker) for worker in self.workers)
 
     @property
     def closed(self) -> bool:

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import re
 import signal
 import time
 
@@ -11,13 +12,14 @@ from stable_baselines3 import PPO, SAC
 
 import teachgym  # noqa: F401  (registers the ids)
 from teachgym.errors import TeachgymError
-from teachgym.vector import WorkerError, make_vec_env
+from teachgym.vector import WorkerError, engine, make_vec_env
 
 from .helpers import CARTPOLE, PENDULUM, random_actions
 
 
 def trajectory(workers, steps=60):
     vec_env = make_vec_env(CARTPOLE, 5, workers=workers, env_kwargs={"max_episode_steps": 12}, seed=3)
+    assert vec_env.n_workers == (workers if workers is not None else 2)
     try:
         observations = [vec_env.reset()]
         rewards, dones = [], []
@@ -29,22 +31,28 @@ def trajectory(workers, steps=60):
         vec_env.close()
 
 
-def test_results_for_a_seed_are_the_same_whatever_the_workers():
+def test_results_for_a_seed_are_the_same_whatever_the_workers(monkeypatch):
+    monkeypatch.setattr(engine, "usable_cores", lambda: 3)  # None: 2 workers, and env 4 stepped in this process
     reference = trajectory(0)
     assert reference[2].sum() > 5
-    for workers in (1, 2, 3):
+    for workers in (1, 2, 3, None):
         for got, expected in zip(trajectory(workers), reference):
             np.testing.assert_array_equal(got, expected)
 
 
-def test_a_killed_worker_raises_naming_its_envs_and_close_reaps_every_worker():
-    vec_env = make_vec_env(PENDULUM, 5, workers=2, seed=0)
-    processes = [worker.process for worker in vec_env.engine.workers]
+@pytest.mark.parametrize(("workers", "held"), [(2, "[3, 4]"), (None, "[2, 3]")],
+                         ids=["2 workers", "default on 3 cores: 2 workers and this process"])
+def test_a_killed_worker_raises_naming_its_envs_and_close_reaps_every_worker(workers, held, monkeypatch):
+    monkeypatch.setattr(engine, "usable_cores", lambda: 3)
+    vec_env = make_vec_env(PENDULUM, 5, workers=workers, seed=0)
+    processes = [worker.process for worker in vec_env.engine.workers if hasattr(worker, "process")]
+    assert len(processes) == 2
     vec_env.reset()
     os.kill(processes[1].pid, signal.SIGKILL)
     processes[1].join(5)
     started = time.monotonic()
-    with pytest.raises(WorkerError, match=r"worker 1 \(pid \d+\) was killed by SIGKILL holding envs \[3, 4\]"):
+    message = rf"worker 1 \(pid \d+\) was killed by SIGKILL holding envs {re.escape(held)}"
+    with pytest.raises(WorkerError, match=message):
         vec_env.step(np.zeros((5, 1), dtype=np.float32))
     assert time.monotonic() - started < 5  # no hang
     assert not any(process.is_alive() for process in processes)  # the engine closed the other worker too

@@ -10,7 +10,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv
 
 import teachgym  # noqa: F401  (registers the ids)
 from teachgym.errors import TaskError, TeachgymError, UnknownNameError
-from teachgym.vector import make_vec_env
+from teachgym.vector import engine, make_vec_env
 from teachgym.vector.buffers import check_array_space
 from teachgym.vector.sb3_env import EPISODE_INFO_KEYS
 
@@ -61,8 +61,10 @@ def run_both(ours, theirs, steps, seed):
     (CARTPOLE, {"max_episode_steps": 15}, 0, 120),   # discrete actions, terminations and truncations
     (PENDULUM, {"max_episode_steps": 7}, 2, 60),     # several envs per worker, truncations
     (STUMPS, {"max_episode_steps": 30}, 2, 70),
+    (STUMPS, {"max_episode_steps": 30}, None, 70),   # the default on 2 cores: 1 worker, this process steps env 3
 ])
-def test_trajectories_infos_and_autoresets_are_dummy_vec_envs(env_id, env_kwargs, workers, steps):
+def test_trajectories_infos_and_autoresets_are_dummy_vec_envs(env_id, env_kwargs, workers, steps, monkeypatch):
+    monkeypatch.setattr(engine, "usable_cores", lambda: 2)
     ours = make_vec_env(env_id, 4, workers=workers, env_kwargs=env_kwargs, seed=5)
     theirs = dummy(env_id, 4, 5, env_kwargs)
     try:
@@ -99,6 +101,22 @@ def test_vec_env_methods_reach_every_env_through_its_wrappers():
         vec_env.close()
 
 
+def test_an_error_of_an_env_stepped_in_this_process_leaves_the_workers_in_step(monkeypatch):
+    monkeypatch.setattr(engine, "usable_cores", lambda: 2)
+    vec_env = make_vec_env(PENDULUM, 3, wrappers=(lambda env: Crashes(env),), seed=0)
+    try:
+        assert vec_env.n_workers == 1 and vec_env.engine.workers[-1].indices == [2]
+        vec_env.reset()
+        with pytest.raises(ValueError, match="in this process"):
+            vec_env.env_method("crash", "in this process", indices=[2])
+        with pytest.raises(ValueError, match="boom"):
+            vec_env.env_method("crash", "boom")  # the worker's envs raise too: the first error comes back
+        observations, *_ = vec_env.step(np.zeros((3, 1), dtype=np.float32))
+        assert observations.shape == (3, 3) and np.all(np.isfinite(observations))
+    finally:
+        vec_env.close()
+
+
 def test_bad_tasks_fail_in_this_process_naming_the_env_and_no_worker_dies():
     vec_env = make_vec_env(PENDULUM, 2, workers=1, seed=0)
     try:
@@ -129,11 +147,19 @@ def test_bad_arguments_fail_clearly_in_this_process(call, error, message):
     assert message in str(caught.value)
 
 
-def test_workers_default_to_the_usable_cores_at_most_one_per_env():
-    vec_env = make_vec_env(PENDULUM, 1)
+def test_workers_default_to_one_share_per_usable_core_this_process_stepping_the_last(monkeypatch):
+    monkeypatch.setattr(engine, "usable_cores", lambda: 3)
+    vec_env = make_vec_env(PENDULUM, 5)
     try:
-        assert vec_env.n_workers == 1
+        assert vec_env.n_workers == 2
+        assert [(type(worker).__name__, worker.indices) for worker in vec_env.engine.workers] == [
+            ("_ProcessWorker", [0, 1]), ("_ProcessWorker", [2, 3]), ("_LocalWorker", [4])]
     finally:
+        vec_env.close()
+    for n_envs, cores in ((1, 3), (4, 1)):  # one share: every env in this process
+        monkeypatch.setattr(engine, "usable_cores", lambda cores=cores: cores)
+        vec_env = make_vec_env(PENDULUM, n_envs)
+        assert vec_env.n_workers == 0 and vec_env.engine.workers[0].indices == list(range(n_envs))
         vec_env.close()
 
 

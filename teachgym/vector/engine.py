@@ -238,13 +238,12 @@ class VectorEngine:
         env_fn: builds one env; picklable by cloudpickle when there are worker processes.
         n_envs: how many envs.
         workers: worker processes (at most ``n_envs``; 0: every env in this process). None: one share of the envs
-            per usable core (:func:`usable_cores`, at most ``n_envs`` shares), this process stepping one of them
-            (``main_share``) and a worker process each of the others: on 2 cores, 1 worker; on 1 core, none.
+            per usable core (:func:`usable_cores`, at most ``n_envs`` shares), this process stepping the last,
+            smallest one while a worker process each steps the others, rather than waiting idle for them: on 2
+            cores, 1 worker; on 1 core, none.
         start_method: multiprocessing start method of the workers; None for :func:`default_start_method`.
         preload: modules that ``env_fn`` imports; with ``forkserver``, the fork server imports them once (if this
             is the first vector env to start it), so that each worker starts in milliseconds, not seconds.
-        main_share: whether this process steps a share of the envs too (the last, smallest share), while the
-            workers step theirs, rather than waiting idle for them; the workers are then at most ``n_envs - 1``.
 
     Attributes:
         buffers: the shared block's views (observations, actions, rewards, terminated, truncated, operations, tasks).
@@ -257,7 +256,7 @@ class VectorEngine:
     """
 
     def __init__(self, env_fn: Callable[[], gym.Env], n_envs: int, *, workers: int | None = None,
-                 start_method: str | None = None, preload: Sequence[str] = (), main_share: bool = False):
+                 start_method: str | None = None, preload: Sequence[str] = ()):
         check_integer("teachgym.vector: n_envs", n_envs, minimum=1, error=TeachgymError)
         if workers is not None:
             check_integer("teachgym.vector: workers", workers, minimum=0, error=TeachgymError)
@@ -277,10 +276,10 @@ class VectorEngine:
         layout = buffer_layout(self.num_envs, self.observation_space, self.action_space,
                                self.task_space.ndim if self.task_space is not None else 0)
         if workers is None:
-            n_workers, main_share = min(usable_cores(), self.num_envs) - 1, True
+            n_workers, in_main = min(usable_cores(), self.num_envs) - 1, True
         else:
-            n_workers = min(int(workers), self.num_envs - int(bool(main_share)))
-        in_main = bool(main_share) or n_workers == 0
+            n_workers = min(int(workers), self.num_envs)
+            in_main = n_workers == 0
         shares = split_envs(self.num_envs, n_workers + int(in_main))
         self._closed = False
         self._pending_step = False

@@ -1,5 +1,6 @@
 """Helpers shared by test modules (importable because pyproject.toml puts tests/ on pytest's pythonpath)."""
 
+import contextlib
 import os
 import signal
 import time
@@ -44,6 +45,7 @@ def assert_all_end(pids: Iterable[int], what: str, seconds: float = 30) -> None:
     while left := sorted(pid for pid in pids if alive(pid)):
         if time.monotonic() > deadline:
             for pid in left:
-                os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):  # it may end between the check and the kill
+                    os.kill(pid, signal.SIGKILL)
             pytest.fail(f"processes {left} outlived {what} by {seconds:g} s")
         time.sleep(0.05)

@@ -75,7 +75,9 @@ Progress = Callable[[int, int, str, str, str], None]
 @dataclass(frozen=True)
 class RunOutcome:
     """What became of one run in one execution of a sweep: done, failed (with the error), skipped (done before)
-    or claimed (being run by another process; ``error`` says which)."""
+    or claimed (being run by another process; ``error`` says which). ``wall_time``: for a done or skipped run, the
+    seconds it trained over all its starts and resumes (its status.json's, so a sweep run again keeps it); for a
+    failed one, the seconds this execution spent on it."""
 
     run_id: str
     status: RunStatus
@@ -128,7 +130,7 @@ def run_sweep(sweep: Sweep, *, out: str | Path | None = None, executor: str = "l
     waiting = []
     for sweep_run in sweep.runs:
         if _is_done(sweep_run.config):
-            ledger.record(RunOutcome(sweep_run.run_id, RunStatus.SKIPPED))
+            ledger.record(RunOutcome(sweep_run.run_id, RunStatus.SKIPPED, wall_time=_run_wall_time(sweep_run.config)))
         else:
             waiting.append(sweep_run)
     if waiting:
@@ -143,7 +145,8 @@ def execute(sweep_run: SweepRun) -> RunOutcome:
     started = time.monotonic()
     try:
         if _is_done(sweep_run.config):
-            return RunOutcome(sweep_run.run_id, RunStatus.SKIPPED, "done by another process")
+            return RunOutcome(sweep_run.run_id, RunStatus.SKIPPED, "done by another process",
+                              _run_wall_time(sweep_run.config))
         run(sweep_run.config, resume=True)
     except RunFolderBusy as error:
         return RunOutcome(sweep_run.run_id, RunStatus.CLAIMED, f"running in {holder(error.pid)}")
@@ -151,7 +154,7 @@ def execute(sweep_run: SweepRun) -> RunOutcome:
         message = "".join(traceback.format_exception_only(error)).strip()
         _mark_failed(sweep_run.config, message)
         return RunOutcome(sweep_run.run_id, RunStatus.FAILED, message, _elapsed(started))
-    return RunOutcome(sweep_run.run_id, RunStatus.DONE, wall_time=_elapsed(started))
+    return RunOutcome(sweep_run.run_id, RunStatus.DONE, wall_time=_run_wall_time(sweep_run.config))
 
 
 def pin_threads() -> None:
@@ -321,6 +324,15 @@ def _is_done(config: RunConfig) -> bool:
         return folder.state() is RunState.DONE and not foreign_folder(folder, config)
     except TeachgymError:
         return False
+
+
+def _run_wall_time(config: RunConfig) -> float:
+    """The seconds a done run trained, over all its starts and resumes, as its status.json records them (0.0 for a
+    folder written before runs recorded it, or one that cannot be read)."""
+    try:
+        return float(RunFolder(config.out_dir).status().get("wall_time", 0.0))
+    except (TeachgymError, TypeError, ValueError):
+        return 0.0
 
 
 def _mark_failed(config: RunConfig, error: str) -> None:

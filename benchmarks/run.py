@@ -79,7 +79,8 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
         folder.record_environment(provenance.environment_record(start.progress["timesteps"] if start else 0,
                                                                 event=RESUME if start else "start"))
         try:
-            timesteps = kind.train(TrainingRun(experiment, folder, start, report=progress))
+            training = TrainingRun(experiment, folder, start, report=progress)
+            timesteps = kind.train(training)
         except BaseException as error:
             with contextlib.suppress(RunFolderError):  # a full disk must not hide the error that stopped the run
                 folder.set_status(RunState.FAILED, timesteps=folder.status().get("timesteps", 0),
@@ -87,7 +88,7 @@ def run(config: RunConfig, *, resume: bool = False, progress: Callable[[int], No
             raise
         finally:
             folder.close()
-        folder.set_status(RunState.DONE, timesteps=timesteps)
+        folder.set_status(RunState.DONE, timesteps=timesteps, wall_time=training.wall_time())
     return folder.path
 
 

@@ -3,7 +3,7 @@
 Layout::
 
     config.yaml        the RunConfig
-    status.json        running / done / failed (with the error), timesteps, updated time
+    status.json        running / done / failed (with the error), timesteps, updated time; once done, the wall time
     environment.json   a list: one record per start or resume (timesteps, versions, commit, CPU, GPU)
     test_set.csv       the fixed test set
     metrics.csv        one row per evaluation
@@ -457,8 +457,9 @@ class RunFolder:
                                  f"done or failed")
         return RunState(record["state"])
 
-    def set_status(self, state: RunState, *, timesteps: int, error: str | None = None) -> None:
-        """Write the status record atomically.
+    def set_status(self, state: RunState, *, timesteps: int, error: str | None = None,
+                   wall_time: float | None = None) -> None:
+        """Write the status record atomically (``wall_time``: the seconds a done run trained, over all its starts).
 
         Raises:
             RunFolderError: if it cannot be written (a full disk); the previous record stays.
@@ -466,6 +467,8 @@ class RunFolder:
         record = {"state": state, "timesteps": timesteps, "updated": time.strftime("%Y-%m-%dT%H:%M:%S")}
         if error is not None:
             record["error"] = error
+        if wall_time is not None:
+            record["wall_time"] = round(wall_time, 3)
         if self.notes:
             record["notes"] = self.notes
         atomic_write(self.path / "status.json", json.dumps(record, indent=2).encode())

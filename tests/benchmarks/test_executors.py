@@ -84,6 +84,10 @@ def test_two_local_workers_run_every_run_and_a_second_time_nothing(tmp_path):
     assert again.ids("skipped") == IDS
     assert {run_id: mtimes(out / run_id) for run_id in IDS} == before
     assert [row["status"] for row in runs_table(out).values()] == ["skipped"] * 4
+    # each run's wall time survives the second execution: the run's status.json keeps it
+    assert [row["wall_time"] for row in runs_table(out).values()] == [row["wall_time"] for row in table.values()]
+    recorded = [RunFolder(out / run_id).status()["wall_time"] for run_id in IDS]
+    assert [float(row["wall_time"]) for row in table.values()] == recorded
 
 
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):

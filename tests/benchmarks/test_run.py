@@ -64,6 +64,7 @@ def test_a_simulated_run_writes_a_complete_folder(tmp_path):
     assert float(metrics[-1]["student_mastered_share"]) > 0.0
     assert "teacher.mixture_components" in metrics[0]
     assert RunConfig.from_yaml(folder / "config.yaml") == config
+    assert RunFolder(folder).status()["wall_time"] >= float(metrics[-1]["wall_time"]) > 0.0
 
 
 def test_running_a_done_folder_again_changes_nothing(tmp_path):
@@ -117,6 +118,8 @@ def test_a_killed_simulated_run_resumes_to_exactly_the_uninterrupted_run(tmp_pat
     assert (resumed / "test_returns.csv").read_bytes() == (reference / "test_returns.csv").read_bytes()
     without_clock = [{k: v for k, v in r.items() if k != "wall_time"} for r in rows(resumed, "metrics")]
     assert without_clock == [{k: v for k, v in r.items() if k != "wall_time"} for r in rows(reference, "metrics")]
+    # the wall time counts the killed process's part too, as metrics.csv does
+    assert RunFolder(resumed).status()["wall_time"] >= float(rows(resumed, "metrics")[-1]["wall_time"])
 
 
 def test_a_corrupt_checkpoint_is_reported_not_trusted(tmp_path):

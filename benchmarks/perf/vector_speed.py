@@ -11,6 +11,9 @@ default (which ``--check`` checks: what training uses; on 2 cores, two processes
 Beside each rate, the CPU time all its processes spent per env step (Linux), and the single env's over it: what share of
 the CPU goes into stepping envs. Rates need free cores (other load on the machine takes them from the workers, not from
 the single env); the CPU cost per step holds up better, and k workers on k free cores reach at most k times that share.
+The table's second row is the machine's own ceiling for the default's processes: as many single envs as it has
+processes, each in a process of its own, stepped at the same time with no message between steps. No vector env on
+that many processes can beat it, so the target over the single env is only within reach where this row is above it.
 Part two trains: PPO with SB3's defaults on 8 Stump Tracks envs under ALP-GMM (the run API's curriculum callback),
 through teachgym.vector and through ``SubprocVecEnv`` (target: 2x), and SAC with the ``tma`` preset through
 teachgym.vector, with where its time goes (env steps, action inference, gradient steps, the rest). Where CUDA is
@@ -20,7 +23,9 @@ available both are also trained on the GPU. The first line says where the figure
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import queue
 import statistics
 import sys
 import time
@@ -50,9 +55,20 @@ SUBPROC_2 = "SubprocVecEnv, 2 envs"
 OURS_8_2 = "teachgym.vector, 8 envs / 2 workers"
 
 
+def ceiling_name() -> str:
+    """The row of independent single envs, one process each, as many as the default case's processes."""
+    processes = default_processes()
+    return f"{processes} single envs, {processes} processes, no messages"
+
+
+def default_processes() -> int:
+    """The processes that step envs in the default case (its workers and this process)."""
+    return min(usable_cores(), N_ENVS)
+
+
 def default_case_name() -> str:
     """The row of 8 envs on the default workers, which says how many that is here."""
-    workers = min(usable_cores(), N_ENVS) - 1
+    workers = default_processes() - 1
     return f"teachgym.vector, 8 envs / {workers} worker{'s' * (workers != 1)} + main"
 
 
@@ -132,6 +148,56 @@ def single_steps_per_second(env: gym.Env, steps: int, seed: int) -> tuple[float,
     return rate, (time.process_time() - cpu_start) / steps
 
 
+def independent_steps_per_second(processes: int, steps: int, seed: int) -> tuple[float, float]:
+    """``processes`` single envs, each stepped ``steps`` times in a process of its own, all starting together and
+    never exchanging a message: the env steps per second of all of them (from the first start to the last end) and
+    the CPU seconds per env step.
+
+    Raises:
+        RuntimeError: naming the exit codes, if a process ends without its figures (never a hang).
+    """
+    context = multiprocessing.get_context(default_start_method())
+    start_together, results = context.Barrier(processes), context.Queue()
+    workers = [context.Process(target=_step_alone, args=(start_together, results, steps, seed + number), daemon=True)
+               for number in range(processes)]
+    for worker in workers:
+        worker.start()
+    try:
+        timings = [_next_result(results, workers) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(5)
+            if worker.is_alive():
+                worker.kill()
+    starts, ends, cpu_seconds = zip(*timings)
+    return processes * steps / (max(ends) - min(starts)), sum(cpu_seconds) / (processes * steps)
+
+
+def _step_alone(start_together: Any, results: Any, steps: int, seed: int) -> None:
+    """One process of :func:`independent_steps_per_second`: its start and end (``perf_counter`` is system-wide) and
+    CPU seconds."""
+    env = gym.make(HEADLINE_ID, **ENV_KWARGS)
+    try:
+        start_together.wait()
+        cpu_start = time.process_time()
+        rate = steps_per_second(env, steps, seed)
+        end = time.perf_counter()
+        results.put((end - steps / rate, end, time.process_time() - cpu_start))
+    finally:
+        env.close()
+
+
+def _next_result(results: Any, workers: list[Any]) -> tuple[float, float, float]:
+    while True:
+        try:
+            return results.get(timeout=1.0)
+        except queue.Empty:
+            if any(worker.exitcode is not None for worker in workers) and results.empty():
+                codes = [worker.exitcode for worker in workers]
+                raise RuntimeError(f"a process of the independent single envs ended without its figures (exit codes "
+                                   f"{codes})") from None
+
+
 @dataclass
 class Rate:
     """A case's median steps/s and CPU seconds per step, and the median per-round ratio of each to the single
@@ -148,10 +214,12 @@ def random_action_rates(steps: int, rounds: int, seed: int) -> dict[str, Rate]:
     single = gym.make(HEADLINE_ID, **ENV_KWARGS)
     cases = vector_cases()
     built = [case.build() for case in cases]
-    measured: dict[str, list[tuple[float, float]]] = {SINGLE: [], **{case.name: [] for case in cases}}
+    ceiling = ceiling_name()
+    measured: dict[str, list[tuple[float, float]]] = {SINGLE: [], ceiling: [], **{case.name: [] for case in cases}}
     try:
         for round_index in range(rounds):
             measured[SINGLE].append(single_steps_per_second(single, steps, seed + round_index))
+            measured[ceiling].append(independent_steps_per_second(default_processes(), steps, seed + round_index))
             for case, envs in zip(cases, built):
                 measured[case.name].append(vector_steps_per_second(case, envs, steps, seed + round_index))
     finally:
@@ -244,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, rate in rates.items():
         print(f"{name:<44} {rate.steps_per_second:>9.0f} {rate.ratio:>9.2f} {rate.cpu_per_step * 1e6:>12.1f} "
               f"{rate.cpu_ratio:>10.2f}")
+    ceiling = rates[ceiling_name()].ratio
+    print(f"{ceiling_name()}: {ceiling:.2f}x the single env, the most {default_processes()} processes give here; "
+          f"the default reaches {rates[default_case_name()].ratio / ceiling:.0%} of it")
     for name in (OURS_8_2, default_case_name()):
         over_single, over_subproc = rates[name].ratio, rates[name].ratio / rates[SUBPROC_2].ratio
         print(f"{name}: {over_single:.2f}x the single env (target {TARGET_OVER_SINGLE}x), {over_subproc:.2f}x "

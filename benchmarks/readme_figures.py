@@ -90,11 +90,12 @@ class Source:
         raise FiguresError(f"cannot run {program!r}; sources run python or teachgym")
 
 
-def summarize_sweep(folder: Path) -> str:
+def summarize_sweep(folder: Path, *, task_range: bool = False) -> str:
     """Per env and student, each teacher's final share of the test set mastered and its area under the curve
     (mean, 95% stratified-bootstrap CI, IQM), with Welch's p and the probability of improvement against random; then
     each teacher's final mean test return (mean, CI, Welch's p against random), which still moves where nothing is
-    mastered."""
+    mastered. With ``task_range``, also how much of each teacher's training went to tasks outside the test set's
+    range (for a task space made wider than the test set, such as TeachMyAgent's mostly infeasible one)."""
     runs = find_runs(folder)
     lines = []
     for (env, student), by_teacher in group_runs(runs).items():  # random first
@@ -116,6 +117,8 @@ def summarize_sweep(folder: Path) -> str:
                 cells += [f"{p_final:.2g} / {p_auc:.2g}".ljust(16), f"{improvement:.2f} [{low:.2f}, {high:.2f}]"]
             lines.append("  ".join(cells).rstrip())
         lines += _test_return_lines(by_teacher)
+        if task_range:
+            lines += _outside_test_range_lines(by_teacher)
         seeds = sorted({record.seed for record in runs if record.env == env and record.problem is None})
         lines.append(f"seeds {seeds[0]}-{seeds[-1]}; p: Welch's t-test on the final share / on the AUC, and on the "
                      f"final mean test return")
@@ -139,6 +142,33 @@ def summarize_curves(folder: Path) -> str:
             lines.append(f"{int(row[0]):>12,}  {row[1]:>8.3f}  {_fixed(row[2], 1):>16}  {_fixed(row[3], 1):>18}  "
                          f"{_fixed(row[4], 1):>20}")
     return "\n".join(lines)
+
+
+def _outside_test_range_lines(by_teacher: dict[str, list]) -> list[str]:
+    """Each teacher's share of training episodes on tasks outside the range its test set spans (per parameter, the
+    lowest to the highest test value), over the whole run and over its second half (mean over seeds)."""
+    shares = {teacher: np.array([_outside_test_range(record) for record in group])
+              for teacher, group in by_teacher.items()}
+    lines = [f"{'teacher':<14} {'runs':>4}  training episodes outside the test set's range: whole run, second half"]
+    for teacher, values in shares.items():
+        whole, second_half = values.mean(axis=0)
+        lines.append(f"{teacher:<14} {len(values):>4}  {whole:.2f}  {second_half:.2f}")
+    return lines
+
+
+def _outside_test_range(record) -> tuple[float, float]:
+    """The run's share of training episodes whose task is outside its test set's range, over the whole run and over
+    the episodes that ended after half its total timesteps."""
+    tests = read_columns(record.path / "test_set.csv", (), prefix="")
+    episodes = read_columns(record.path / "curriculum.csv", ("timesteps", *(f"task.{name}" for name in tests)))
+    outside = np.zeros(len(episodes["timesteps"]), dtype=bool)
+    for name, values in tests.items():
+        tasks = episodes[f"task.{name}"]
+        outside |= (tasks < values.min()) | (tasks > values.max())
+    if not outside.size:
+        return 0.0, 0.0
+    second_half = episodes["timesteps"] > record.config.total_timesteps / 2
+    return float(outside.mean()), float(outside[second_half].mean())
 
 
 def _test_return_lines(by_teacher: dict[str, list]) -> list[str]:

@@ -123,6 +123,33 @@ def test_the_sweep_summary_reports_each_teacher_against_random(tmp_path):
     assert lines[-1].startswith("seeds 0-2")
 
 
+def test_the_sweep_summary_can_say_how_much_training_went_outside_the_test_sets_range(tmp_path):
+    tests = tmp_path / "tests.csv"
+    tests.write_text("difficulty_x,difficulty_y\n0.1,0.2\n0.5,0.4\n0.3,0.1\n")  # x in [0.1, 0.5], y in [0.1, 0.4]
+    sweep = Sweep.from_dict({"name": "tiny", "out": str(tmp_path / "tiny"), "defaults": {
+        "total_timesteps": 300, "eval_every": 100, "checkpoint_every": 300, "test_set": {"csv": str(tests)}},
+        "grids": [{"envs": ["teachgym/SimulatedStudent-v0"], "teachers": ["random", "riac"],
+                   "students": ["simulated"], "seeds": 2}]})
+    result = run_sweep(sweep, workers=1)
+    assert not result.failed
+    plain = summarize_sweep(result.out).splitlines()
+    lines = summarize_sweep(result.out, task_range=True).splitlines()
+    assert lines[:len(plain) - 1] == plain[:-1] and lines[-1] == plain[-1]  # the same, and three lines more
+    assert "outside the test set's range: whole run, second half" in lines[-4]
+    for line in lines[-3:-1]:
+        teacher, runs, whole, second_half = line.split()
+        shares = []
+        for seed in range(2):
+            with (result.out / f"SimulatedStudent/{teacher}/simulated/seed-{seed}/curriculum.csv").open() as handle:
+                episodes = list(csv.DictReader(handle))
+            outside = [not (0.1 <= float(row["task.difficulty_x"]) <= 0.5 and 0.1 <= float(row["task.difficulty_y"])
+                            <= 0.4) for row in episodes]
+            late = [flag for flag, row in zip(outside, episodes) if int(row["timesteps"]) > 150]
+            shares.append((np.mean(outside), np.mean(late)))
+        assert runs == "2" and (whole, second_half) == tuple(f"{share:.2f}" for share in np.mean(shares, axis=0))
+    assert 0.5 < float(lines[-3].split()[2]) < 1.0  # random: most of [0, 1]^2 is outside
+
+
 def test_provenance_names_the_machine_and_versions():
     line = provenance.describe()
     assert f"Python {platform.python_version()}" in line and f"{platform.machine()}" in line

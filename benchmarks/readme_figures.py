@@ -31,6 +31,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -207,7 +208,7 @@ def sweep_source(config: str, summary: Callable[[Path], str]) -> Source:
 
 # The sweeps on the scoreboard, each in its config's output folder (runs/<name>), one tier or scouting run a line.
 SCOREBOARD_SWEEPS = ("classic-control", "stump-tracks-cpu-scout", "stump-tracks-cpu", "stump-tracks-cpu-2m",
-                     "stump-tracks-cpu-bodies-scout", "parkour-cpu-scout", "parkour-cpu")
+                     "stump-tracks-cpu-infeasible", "stump-tracks-cpu-bodies-scout", "parkour-cpu-scout", "parkour-cpu")
 
 SOURCES: dict[str, Source] = {
     "env-speed": Source(("python", "-m", "teachgym.benchmarks.perf.env_speed")),
@@ -227,6 +228,8 @@ SOURCES: dict[str, Source] = {
     "parkour-cpu": sweep_source("parkour-cpu", summarize_sweep),
     "stump-tracks-cpu": sweep_source("stump-tracks-cpu", summarize_sweep),
     "stump-tracks-cpu-2m": sweep_source("stump-tracks-cpu-2m", summarize_sweep),
+    "stump-tracks-cpu-infeasible": sweep_source("stump-tracks-cpu-infeasible",
+                                                partial(summarize_sweep, task_range=True)),
     "protocol-cost": Source(("python", "-m", "teachgym.benchmarks.perf.protocol_cost", "--configs", "stump-tracks-cpu",
                              "parkour-cpu-scout", "stump-tracks", "challenges", "parkour")),
     "scoreboard": Source(("teachgym", "report", "--scoreboard", *(f"runs/{name}" for name in SCOREBOARD_SWEEPS)),

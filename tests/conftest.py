@@ -1,8 +1,6 @@
 """Shared test settings: a hypothesis profile sized for 2-core CI machines, and SB3's log folders kept in pytest's
 temporary directory."""
 
-import os
-
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -17,10 +15,6 @@ def sb3_logs_in_pytest_temp(tmp_path_factory):
     """SB3 makes a log folder (``SB3-<date>``) for every ``learn`` without a logger of its own, in ``$SB3_LOGDIR`` or
     else the system's temporary directory: about a thousand empty folders a test run, which this keeps out of
     ``/tmp``."""
-    previous = os.environ.get("SB3_LOGDIR")
-    os.environ["SB3_LOGDIR"] = str(tmp_path_factory.mktemp("sb3-logs"))
-    yield
-    if previous is None:
-        del os.environ["SB3_LOGDIR"]
-    else:
-        os.environ["SB3_LOGDIR"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SB3_LOGDIR", str(tmp_path_factory.mktemp("sb3-logs")))
+        yield

@@ -30,7 +30,17 @@ from teachgym.task_space import TaskLike, TaskSpace
 from teachgym.validation import check_integer
 
 from .buffers import SKIP, STEP, SharedBuffers, block_size, buffer_layout
-from .worker import LARGE_SIZE, SIZE, STEP_COMMAND, EnvRunner, StepResult, worker_main, write_message
+from .worker import (
+    LARGE_SIZE,
+    SIZE,
+    STEP_COMMAND,
+    EnvRunner,
+    StepResult,
+    readable_poller,
+    spin_until_ready,
+    worker_main,
+    write_message,
+)
 
 CLOSE_TIMEOUT_S = 5.0
 LIVENESS_CHECK_S = 0.5
@@ -107,9 +117,8 @@ class _ProcessWorker:
         # One poll set for the life of the worker (its pipe and its process sentinel), rather than a selector built
         # at each wait: a worker that dies wakes it at once, through either.
         self._pipe = self.connection.fileno()
-        self._poller = select.poll() if hasattr(select, "poll") else None
+        self._poller = readable_poller(self._pipe)
         if self._poller is not None:
-            self._poller.register(self._pipe, select.POLLIN)
             self._poller.register(self.process.sentinel, select.POLLIN)
 
     def send(self, command: str, arguments: tuple) -> None:
@@ -160,6 +169,7 @@ class _ProcessWorker:
                 if not self.process.is_alive():
                     self._raise_death()
             return
+        spin_until_ready(self._poller)  # the reply (or the worker's death) is seen at once; the loop below confirms
         while True:
             ready = [fd for fd, _ in self._poller.poll(int(LIVENESS_CHECK_S * 1000))]
             if self._pipe in ready:

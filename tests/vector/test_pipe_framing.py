@@ -1,13 +1,16 @@
 """The worker pipe's own framing (one system call per message where it fits) is ``Connection``'s, either way round,
-for messages from empty to larger than a pipe holds."""
+for messages from empty to larger than a pipe holds; the spinning wait before a read sees a message at once and
+gives up after its time."""
 
 import multiprocessing
+import select
 import threading
+import time
 
 import pytest
 
 from teachgym.vector.engine import _read_message
-from teachgym.vector.worker import write_message
+from teachgym.vector.worker import readable_poller, spin_until_ready, write_message
 
 
 @pytest.mark.parametrize("size", [0, 1, 70_000, 3_000_000])
@@ -34,3 +37,49 @@ def test_reading_a_pipe_whose_other_end_has_closed_raises_eof():
             _read_message(ours.fileno())
     finally:
         ours.close()
+
+
+needs_poll = pytest.mark.skipif(not hasattr(select, "poll"), reason="no select.poll here: waits do not spin")
+
+
+@needs_poll
+def test_the_spinning_wait_sees_a_message_already_waiting_and_leaves_it_in_the_pipe():
+    ours, theirs = multiprocessing.Pipe()
+    try:
+        theirs.send_bytes(b"step")
+        assert spin_until_ready(readable_poller(ours.fileno()), seconds=60.0)
+        assert ours.recv_bytes() == b"step"
+    finally:
+        ours.close()
+        theirs.close()
+
+
+@needs_poll
+def test_the_spinning_wait_sees_a_message_sent_while_it_spins():
+    ours, theirs = multiprocessing.Pipe()
+    sender = threading.Timer(0.05, theirs.send_bytes, args=(b"step",))
+    try:
+        sender.start()
+        assert spin_until_ready(readable_poller(ours.fileno()), seconds=60.0)
+        assert ours.recv_bytes() == b"step"
+    finally:
+        sender.join()
+        ours.close()
+        theirs.close()
+
+
+@needs_poll
+def test_the_spinning_wait_gives_up_after_its_time_when_nothing_comes():
+    ours, theirs = multiprocessing.Pipe()
+    try:
+        start = time.perf_counter()
+        assert not spin_until_ready(readable_poller(ours.fileno()), seconds=0.02)
+        assert time.perf_counter() - start >= 0.02
+        assert not ours.poll(0)
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_without_a_poller_the_wait_does_not_spin():
+    assert spin_until_ready(None, seconds=60.0) is False

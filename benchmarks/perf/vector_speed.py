@@ -3,8 +3,10 @@ AsyncVectorEnv, then end to end training through it.
 
 Run ``python -m teachgym.benchmarks.perf.vector_speed``. Part one steps Stump Tracks (classic_bipedal) under random
 actions: one env in this process (the reference), ``SubprocVecEnv`` with 2 envs, teachgym.vector with 8 envs on 2
-workers, on its default workers (one per usable core but one, this process stepping a share too) and 16 envs on 2
-and on 4 workers, and gymnasium's ``AsyncVectorEnv`` (shared memory) with 8 envs, in interleaved rounds; each rate is
+workers, on its default workers (one per usable core but one, this process stepping a share too), the default again
+with ``spin_s=0`` (every process sleeps on the pipe at once rather than checking it for a while: what the wait costs)
+and 16 envs on 2 and on 4 workers, and gymnasium's ``AsyncVectorEnv`` (shared memory) with 8 envs, in interleaved
+rounds; each rate is
 printed with its ratio to the reference (the median of the per-round ratios, so machine noise hits both). The
 targets: 8 envs at least 1.5x the single env and 3x ``SubprocVecEnv`` with 2 envs, printed for 2 workers and for the
 default (which ``--check`` checks: what training uses; on 2 cores, two processes step envs in both).
@@ -53,6 +55,7 @@ TARGET_PPO = 2.0
 SINGLE = "single env, in process"
 SUBPROC_2 = "SubprocVecEnv, 2 envs"
 OURS_8_2 = "teachgym.vector, 8 envs / 2 workers"
+SLEEPING = "teachgym.vector default, spin_s=0"
 
 
 def ceiling_name() -> str:
@@ -93,6 +96,7 @@ def vector_cases() -> list[Case]:
         Case(SUBPROC_2, lambda: make_vec_env(HEADLINE_ID, 2, env_kwargs=ENV_KWARGS, vec_env="subproc")),
         Case(OURS_8_2, lambda: make_shared_vec_env(HEADLINE_ID, 8, workers=2, env_kwargs=ENV_KWARGS)),
         Case(default_case_name(), lambda: make_shared_vec_env(HEADLINE_ID, 8, env_kwargs=ENV_KWARGS)),
+        Case(SLEEPING, lambda: make_shared_vec_env(HEADLINE_ID, 8, env_kwargs=ENV_KWARGS, spin_s=0.0)),
         Case("teachgym.vector, 16 envs / 2 workers",
              lambda: make_shared_vec_env(HEADLINE_ID, 16, workers=2, env_kwargs=ENV_KWARGS)),
         Case("teachgym.vector, 16 envs / 4 workers",
@@ -315,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     ceiling = rates[ceiling_name()].ratio
     print(f"{ceiling_name()}: {ceiling:.2f}x the single env, the most {default_processes()} processes give here; "
           f"the default reaches {rates[default_case_name()].ratio / ceiling:.0%} of it")
+    print(f"{default_case_name()}: {rates[default_case_name()].ratio / rates[SLEEPING].ratio:.2f}x "
+          f"the same with spin_s=0")
     for name in (OURS_8_2, default_case_name()):
         over_single, over_subproc = rates[name].ratio, rates[name].ratio / rates[SUBPROC_2].ratio
         print(f"{name}: {over_single:.2f}x the single env (target {TARGET_OVER_SINGLE}x), {over_subproc:.2f}x "

@@ -33,6 +33,7 @@ from teachgym.registration import env_ids
 
 from .engine import VectorEngine, WorkerError, default_start_method, usable_cores
 from .gymnasium_env import SharedMemoryVectorEnv
+from .worker import SPIN_S
 
 if TYPE_CHECKING:
     from .sb3_env import SharedMemoryVecEnv
@@ -79,6 +80,7 @@ def make_vec_env(
     seed: int | None = None,
     wrappers: Sequence[EnvWrapper] = (),
     start_method: str | None = None,
+    spin_s: float = SPIN_S,
 ) -> SharedMemoryVecEnv:
     """``n_envs`` copies of ``env_id`` as a Stable-Baselines3 ``VecEnv`` (:class:`~.sb3_env.SharedMemoryVecEnv`).
 
@@ -93,6 +95,8 @@ def make_vec_env(
         wrappers: callables env -> env applied in order inside the ``Monitor`` (picklable by cloudpickle: lambdas
             are).
         start_method: multiprocessing start method of the workers; None for :func:`default_start_method`.
+        spin_s: seconds each process checks for the other side's next message before it sleeps (1 ms by default:
+            a wake-up per message costs more than the check on small machines; 0: no CPU spent waiting).
 
     Returns:
         The VecEnv. Each env is ``Monitor(wrappers(gym.make(env_id, **env_kwargs)))``; for an env with a task
@@ -100,7 +104,7 @@ def make_vec_env(
 
     Raises:
         UnknownNameError: for an unregistered env id.
-        TeachgymError: for a bad ``n_envs`` or ``workers``, or a wrapper that is not callable.
+        TeachgymError: for a bad ``n_envs``, ``workers`` or ``spin_s``, or a wrapper that is not callable.
         Whatever the env raises for bad ``env_kwargs``, in this process.
     """
     from .sb3_env import SharedMemoryVecEnv, monitored_env
@@ -108,7 +112,7 @@ def make_vec_env(
     check_env_id(env_id)
     factory = partial(monitored_env, env_id, dict(env_kwargs or {}), _check_wrappers(wrappers))
     vec_env = SharedMemoryVecEnv(VectorEngine(factory, n_envs, workers=workers, start_method=start_method,
-                                              preload=[monitored_env.__module__]))
+                                              preload=[monitored_env.__module__], spin_s=spin_s))
     if seed is not None:
         vec_env.seed(seed)
     return vec_env
@@ -122,10 +126,12 @@ def make_gym_vec_env(
     env_kwargs: Mapping[str, Any] | None = None,
     wrappers: Sequence[EnvWrapper] = (),
     start_method: str | None = None,
+    spin_s: float = SPIN_S,
 ) -> SharedMemoryVectorEnv:
     """``n_envs`` copies of ``env_id`` as a gymnasium ``VectorEnv`` with next-step autoreset
     (:class:`~.gymnasium_env.SharedMemoryVectorEnv`); seed it with ``reset(seed=...)`` (env ``i`` gets
     ``seed + i``). Arguments and errors as :func:`make_vec_env`'s; the envs are ``wrappers(gym.make(...))``."""
     check_env_id(env_id)
     factory = partial(build_env, env_id, dict(env_kwargs or {}), _check_wrappers(wrappers))
-    return SharedMemoryVectorEnv(VectorEngine(factory, n_envs, workers=workers, start_method=start_method))
+    return SharedMemoryVectorEnv(VectorEngine(factory, n_envs, workers=workers, start_method=start_method,
+                                              spin_s=spin_s))

@@ -27,12 +27,13 @@ import numpy as np
 
 from teachgym.errors import TaskError, TeachgymError
 from teachgym.task_space import TaskLike, TaskSpace
-from teachgym.validation import check_integer
+from teachgym.validation import check_integer, check_number
 
 from .buffers import SKIP, STEP, SharedBuffers, block_size, buffer_layout
 from .worker import (
     LARGE_SIZE,
     SIZE,
+    SPIN_S,
     STEP_COMMAND,
     EnvRunner,
     StepResult,
@@ -106,11 +107,13 @@ class _LocalWorker:
 class _ProcessWorker:
     """A worker process serving one runner (:func:`~.worker.worker_main`) through a pipe."""
 
-    def __init__(self, number: int, context: Any, block: Any, layout: Any, env_fn: bytes, indices: list[int]):
+    def __init__(self, number: int, context: Any, block: Any, layout: Any, env_fn: bytes, indices: list[int],
+                 spin_s: float):
         self.number = number
         self.indices = indices
+        self.spin_s = spin_s
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(child, block, layout, env_fn, indices),
+        self.process = context.Process(target=worker_main, args=(child, block, layout, env_fn, indices, spin_s),
                                        name=f"teachgym.vector worker {number}", daemon=True)
         self.process.start()
         child.close()
@@ -169,7 +172,8 @@ class _ProcessWorker:
                 if not self.process.is_alive():
                     self._raise_death()
             return
-        spin_until_ready(self._poller)  # the reply (or the worker's death) is seen at once; the loop below confirms
+        # The reply (or the worker's death) is seen at once while spinning; the loop below confirms which.
+        spin_until_ready(self._poller, self.spin_s)
         while True:
             ready = [fd for fd, _ in self._poller.poll(int(LIVENESS_CHECK_S * 1000))]
             if self._pipe in ready:
@@ -254,6 +258,9 @@ class VectorEngine:
         start_method: multiprocessing start method of the workers; None for :func:`default_start_method`.
         preload: modules that ``env_fn`` imports; with ``forkserver``, the fork server imports them once (if this
             is the first vector env to start it), so that each worker starts in milliseconds, not seconds.
+        spin_s: seconds a worker, and this process, keep checking for the other side's next message (yielding the
+            core at each check) before they sleep on the pipe; 0 sleeps at once and spends no CPU waiting, at the
+            cost of a wake-up per message (see :mod:`.worker`).
 
     Attributes:
         buffers: the shared block's views (observations, actions, rewards, terminated, truncated, operations, tasks).
@@ -261,15 +268,16 @@ class VectorEngine:
         observation_space, action_space: one env's spaces.
 
     Raises:
-        TeachgymError: for a bad ``n_envs`` or ``workers``, or spaces that are not one array per env.
+        TeachgymError: for a bad ``n_envs``, ``workers`` or ``spin_s``, or spaces that are not one array per env.
         Whatever building the envs raises (in this process, before any worker starts).
     """
 
     def __init__(self, env_fn: Callable[[], gym.Env], n_envs: int, *, workers: int | None = None,
-                 start_method: str | None = None, preload: Sequence[str] = ()):
+                 start_method: str | None = None, preload: Sequence[str] = (), spin_s: float = SPIN_S):
         check_integer("teachgym.vector: n_envs", n_envs, minimum=1, error=TeachgymError)
         if workers is not None:
             check_integer("teachgym.vector: workers", workers, minimum=0, error=TeachgymError)
+        spin_s = check_number("teachgym.vector: spin_s", spin_s, low=0.0, error=TeachgymError)
         self.num_envs = int(n_envs)
         probe = env_fn()  # bad env arguments fail here, in this process, with the env's own error
         try:
@@ -307,7 +315,7 @@ class VectorEngine:
             if n_workers:
                 payload = cloudpickle.dumps(env_fn)
                 for number, indices in enumerate(shares[:n_workers]):
-                    self.workers.append(_ProcessWorker(number, context, block, layout, payload, indices))
+                    self.workers.append(_ProcessWorker(number, context, block, layout, payload, indices, spin_s))
             if in_main:  # last, so that a step's commands reach the workers before this process steps its envs
                 self.workers.append(_LocalWorker(EnvRunner(env_fn, shares[-1], self.buffers)))
             for worker in self.workers:

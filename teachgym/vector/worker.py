@@ -3,7 +3,8 @@ and task slots from the shared block and writing observations, rewards and flags
 one runner in a worker process, one command and one pickled reply per call through a pipe (a plain step, the
 command of nearly every call, is the one byte :data:`STEP_COMMAND`, so neither side pickles it).
 
-Both sides wait for the other's message by checking the pipe for :data:`SPIN_S` before they sleep on it
+Both sides wait for the other's message by checking the pipe for a while (:data:`SPIN_S` by default) before they
+sleep on it
 (:func:`spin_until_ready`): between the steps of a rollout the next message comes within that time, and a process
 that never sleeps is woken by nobody. Waking a sleeping process costs the sender and the sleeper tens of
 microseconds per message on a virtual machine (measured on a 2-core one: the default's 8 Stump Tracks envs went from
@@ -44,8 +45,8 @@ _NO_TASK_KWARGS: Mapping[int, dict[str, Any]] = {}
 # :func:`write_message` and the engine's reader share, so either end may use a ``Connection`` method instead.
 SIZE = struct.Struct("!i")
 LARGE_SIZE = struct.Struct("!Q")
-# How long a process of a vector env checks for the other side's next message before it sleeps on the pipe: longer
-# than the gap between two steps of a rollout (the policy's inference), short beside a gradient phase.
+# How long, by default, a process of a vector env checks for the other side's next message before it sleeps on the
+# pipe: longer than the gap between two steps of a rollout (the policy's inference), short beside a gradient phase.
 SPIN_S = 0.001
 
 
@@ -160,10 +161,11 @@ def readable_poller(fd: int) -> select.poll | None:
     return poller
 
 
-def spin_until_ready(poller: select.poll | None, seconds: float = SPIN_S) -> bool:
+def spin_until_ready(poller: select.poll | None, seconds: float) -> bool:
     """Check ``poller`` without sleeping, giving up the core between checks (``sched_yield``), until one of its
-    descriptors is ready or ``seconds`` have passed; whether one is ready (False at once without a poller)."""
-    if poller is None:
+    descriptors is ready or ``seconds`` have passed; whether one is ready (False at once without a poller or
+    time)."""
+    if poller is None or seconds <= 0:
         return False
     deadline = time.perf_counter() + seconds
     while not poller.poll(0):
@@ -192,8 +194,10 @@ def error_reply(error: BaseException) -> bytes:
         return pickle.dumps(("error", RuntimeError(f"{type(error).__name__}: {error}"), text))
 
 
-def worker_main(connection: Connection, block: Any, layout: Layout, env_fn: bytes, indices: list[int]) -> None:
-    """Serve an :class:`EnvRunner` of ``indices`` on ``connection`` until told to close or the main process goes.
+def worker_main(connection: Connection, block: Any, layout: Layout, env_fn: bytes, indices: list[int],
+                spin_s: float) -> None:
+    """Serve an :class:`EnvRunner` of ``indices`` on ``connection`` until told to close or the main process goes,
+    checking for each command for ``spin_s`` seconds before sleeping on the pipe.
 
     Each command is :data:`STEP_COMMAND` or a pickled ``(method name, arguments)``; each reply a pickled ``("ok",
     result)`` or ``("error", exception, traceback text)``. The first reply says whether the envs could be built.
@@ -210,7 +214,7 @@ def worker_main(connection: Connection, block: Any, layout: Layout, env_fn: byte
     commands = readable_poller(connection.fileno())
     try:
         while True:
-            spin_until_ready(commands)
+            spin_until_ready(commands, spin_s)
             try:
                 message = connection.recv_bytes()
             except (EOFError, OSError):

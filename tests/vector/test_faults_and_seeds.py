@@ -13,12 +13,13 @@ from stable_baselines3 import PPO, SAC
 import teachgym  # noqa: F401  (registers the ids)
 from teachgym.errors import TeachgymError
 from teachgym.vector import WorkerError, engine, make_vec_env
+from teachgym.vector.worker import SPIN_S
 
 from .helpers import CARTPOLE, PENDULUM, random_actions
 
 
-def trajectory(workers, steps=60):
-    vec_env = make_vec_env(CARTPOLE, 5, workers=workers, env_kwargs={"max_episode_steps": 12}, seed=3)
+def trajectory(workers, steps=60, spin_s=SPIN_S):
+    vec_env = make_vec_env(CARTPOLE, 5, workers=workers, env_kwargs={"max_episode_steps": 12}, seed=3, spin_s=spin_s)
     assert vec_env.n_workers == (workers if workers is not None else 2)
     try:
         observations = [vec_env.reset()]
@@ -31,12 +32,12 @@ def trajectory(workers, steps=60):
         vec_env.close()
 
 
-def test_results_for_a_seed_are_the_same_whatever_the_workers(monkeypatch):
+def test_results_for_a_seed_are_the_same_whatever_the_workers_and_their_wait(monkeypatch):
     monkeypatch.setattr(engine, "usable_cores", lambda: 3)  # None: 2 workers, and env 4 stepped in this process
     reference = trajectory(0)
     assert reference[2].sum() > 5
-    for workers in (1, 2, 3, None):
-        for got, expected in zip(trajectory(workers), reference):
+    for workers, spin_s in ((1, SPIN_S), (2, SPIN_S), (3, SPIN_S), (None, SPIN_S), (2, 0.0), (None, 0.0)):
+        for got, expected in zip(trajectory(workers, spin_s=spin_s), reference):
             np.testing.assert_array_equal(got, expected)
 
 

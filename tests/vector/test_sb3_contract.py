@@ -135,6 +135,8 @@ def test_bad_tasks_fail_in_this_process_naming_the_env_and_no_worker_dies():
     (lambda: make_vec_env("teachgym/Pendulm-v0", 2), UnknownNameError, "did you mean 'teachgym/Pendulum-v0'?"),
     (lambda: make_vec_env(PENDULUM, 0), TeachgymError, "n_envs must be an integer >= 1, got 0"),
     (lambda: make_vec_env(PENDULUM, 2, workers=-1), TeachgymError, "workers must be an integer >= 0, got -1"),
+    (lambda: make_vec_env(PENDULUM, 2, spin_s=-0.5), TeachgymError, "spin_s must be a finite number >= 0, got -0.5"),
+    (lambda: make_vec_env(PENDULUM, 2, spin_s=float("nan")), TeachgymError, "spin_s must be a finite number"),
     (lambda: make_vec_env(PENDULUM, 2, wrappers=("TimeLimit",)), TeachgymError, "wrappers must be callables"),
     (lambda: make_vec_env(STUMPS, 2, env_kwargs={"body": "spidr"}), UnknownNameError, "did you mean 'spider'?"),
     (lambda: check_array_space(gym.spaces.Dict({"x": gym.spaces.Discrete(2)}), "observation"), TeachgymError,

@@ -19,7 +19,8 @@ def test_prints_every_case_with_its_ratio_to_the_single_env(capsys):
     assert list(rows) == names
     assert rows[vector_speed.SINGLE][1] == "1.00" and rows[vector_speed.SINGLE][3] == "1.00"
     assert all(float(rate) > 0 and float(cpu) > 0 for rate, _, cpu, _ in rows.values())
-    assert lines[-3].startswith(f"{vector_speed.ceiling_name()}: ") and "the default reaches" in lines[-3]
+    assert lines[-4].startswith(f"{vector_speed.ceiling_name()}: ") and "the default reaches" in lines[-4]
+    assert lines[-3].startswith(f"{vector_speed.default_case_name()}: ") and "the same with spin_s=0" in lines[-3]
     assert lines[-2].startswith(f"{vector_speed.OURS_8_2}: ") and "target 3.0x" in lines[-2]
     assert lines[-1].startswith(f"{vector_speed.default_case_name()}: ") and "target 3.0x" in lines[-1]
 

@@ -294,8 +294,9 @@ def print_training(label: str, result: Training) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20000, help="random-action env steps per case and round")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the random-action table")
+    parser.add_argument("--steps", type=int, default=10000, help="random-action env steps per case and round")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds of the random-action table "
+                        "(many short rounds: a shared machine's drift then hits every case alike)")
     parser.add_argument("--ppo-timesteps", type=int, default=2048 * N_ENVS,
                         help="PPO timesteps per vec env (default: one rollout of SB3's n_steps=2048 and its update)")
     parser.add_argument("--sac-timesteps", type=int, default=3000, help="SAC (tma preset) timesteps")

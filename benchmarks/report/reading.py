@@ -119,8 +119,6 @@ def _ordered(by_teacher: dict[str, list[RunRecord]]) -> dict[str, list[RunRecord
     return {name: sorted(by_teacher[name], key=lambda r: (r.seed is None, r.seed or 0)) for name in names}
 
 
-
-
 def read_run(path: str | Path, root: str | Path | None = None) -> RunRecord:
     """Read one run folder; a damaged one (a run file that cannot be read) gives a record in state ``damaged`` whose
     ``problem`` names the file and what is wrong, never an exception.

@@ -16,10 +16,12 @@ the single env); the CPU cost per step holds up better, and k workers on k free 
 The table's second row is the machine's own ceiling for the default's processes: as many single envs as it has
 processes, each in a process of its own, stepped at the same time with no message between steps. No vector env on
 that many processes can beat it, so the target over the single env is only within reach where this row is above it.
-Part two trains: PPO with SB3's defaults on 8 Stump Tracks envs under ALP-GMM (the run API's curriculum callback),
-through teachgym.vector and through ``SubprocVecEnv`` (target: 2x), and SAC with the ``tma`` preset through
-teachgym.vector, with where its time goes (env steps, action inference, gradient steps, the rest). Where CUDA is
-available both are also trained on the GPU. The first line says where the figures were measured.
+Part two trains, with torch on its own thread count and then on one thread (what the sweep executor gives each run; on a
+small machine torch's idle threads keep spinning on the core a worker needs): PPO with SB3's defaults on 8 Stump Tracks
+envs under ALP-GMM (the run API's curriculum callback), through teachgym.vector and through ``SubprocVecEnv`` (target:
+2x), and SAC with the ``tma`` preset through teachgym.vector, with where its time goes (env steps, action inference,
+gradient steps, the rest). Where CUDA is available both are also trained on the GPU. The first line says where the
+figures were measured.
 """
 
 from __future__ import annotations
@@ -292,6 +294,28 @@ def print_training(label: str, result: Training) -> None:
           f"inference {result.inference:.1f}, gradient steps {result.gradient:.1f}, rest {other:.1f})")
 
 
+def print_training_section(args: argparse.Namespace, devices: list[str], threads: int) -> bool:
+    """Train PPO through teachgym.vector and ``SubprocVecEnv``, then SAC, on each device with torch on ``threads``
+    CPU threads, printing each; whether PPO missed its target."""
+    missed = False
+    print(f"\nPPO (SB3 defaults), {N_ENVS} envs, ALP-GMM, {args.ppo_timesteps} timesteps, torch on {threads} "
+          f"thread{'s' * (threads != 1)}")
+    for device in devices:
+        results = {kind: train("ppo", kind, args.ppo_timesteps, device, args.seed, {})
+                   for kind in ("shared-memory", "subproc")}
+        for kind, result in results.items():
+            print_training(f"{device}: {kind}", result)
+        speedup = results["shared-memory"].steps_per_second / results["subproc"].steps_per_second
+        missed = missed or speedup < TARGET_PPO
+        print(f"{device}: teachgym.vector / SubprocVecEnv {speedup:.2f}x (target {TARGET_PPO}x)")
+    print(f"\nSAC (tma preset, learning_starts {args.sac_learning_starts}), {N_ENVS} envs, ALP-GMM, "
+          f"{args.sac_timesteps} timesteps, teachgym.vector, torch on {threads} thread{'s' * (threads != 1)}")
+    for device in devices:
+        sac = {"preset": "tma", "learning_starts": args.sac_learning_starts}
+        print_training(device, train("sac", "shared-memory", args.sac_timesteps, device, args.seed, sac))
+    return missed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=10000, help="random-action env steps per case and round")
@@ -302,12 +326,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sac-timesteps", type=int, default=3000, help="SAC (tma preset) timesteps")
     parser.add_argument("--sac-learning-starts", type=int, default=1000,
                         help="SAC's learning_starts (the preset's 10,000 would time random actions only)")
+    parser.add_argument("--torch-threads", type=int, nargs="+",
+                        help="torch CPU thread counts to train with, one after the other (default: torch's own "
+                             "count, then 1 where that is more, as the sweep executor pins each run)")
     parser.add_argument("--skip-training", action="store_true", help="print the random-action table only")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", action="store_true", help="exit 1 if a target of the random-action table "
                         "(or of PPO, when trained) is missed")
     args = parser.parse_args(argv)
     require_positive(parser, args, ("steps", "rounds", "ppo_timesteps", "sac_timesteps"))
+    if args.torch_threads and min(args.torch_threads) < 1:
+        parser.error(f"--torch-threads must be integers >= 1, got {args.torch_threads}")
 
     print(provenance.describe())
     rates = random_action_rates(args.steps, args.rounds, args.seed)
@@ -333,20 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     devices = ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
-    print(f"\nPPO (SB3 defaults), {N_ENVS} envs, ALP-GMM, {args.ppo_timesteps} timesteps")
-    for device in devices:
-        results = {kind: train("ppo", kind, args.ppo_timesteps, device, args.seed, {})
-                   for kind in ("shared-memory", "subproc")}
-        for kind, result in results.items():
-            print_training(f"{device}: {kind}", result)
-        speedup = results["shared-memory"].steps_per_second / results["subproc"].steps_per_second
-        missed = missed or speedup < TARGET_PPO
-        print(f"{device}: teachgym.vector / SubprocVecEnv {speedup:.2f}x (target {TARGET_PPO}x)")
-    print(f"\nSAC (tma preset, learning_starts {args.sac_learning_starts}), {N_ENVS} envs, ALP-GMM, "
-          f"{args.sac_timesteps} timesteps, teachgym.vector")
-    for device in devices:
-        sac = {"preset": "tma", "learning_starts": args.sac_learning_starts}
-        print_training(device, train("sac", "shared-memory", args.sac_timesteps, device, args.seed, sac))
+    for threads in args.torch_threads or sorted({torch.get_num_threads(), 1}, reverse=True):
+        torch.set_num_threads(threads)
+        missed = print_training_section(args, devices, threads) or missed
     return 1 if args.check and missed else 0
 
 

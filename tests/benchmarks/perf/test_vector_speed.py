@@ -43,3 +43,10 @@ def test_the_ceiling_row_raises_rather_than_waits_when_a_process_ends_without_it
     process.join()
     with pytest.raises(RuntimeError, match=r"ended without its figures \(exit codes \[3\]\)"):
         vector_speed._next_result(context.Queue(), [process])
+
+
+def test_a_torch_thread_count_below_one_stops_before_anything_is_measured(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        vector_speed.main(["--torch-threads", "2", "0"])
+    assert stopped.value.code == 2
+    assert "--torch-threads must be integers >= 1, got [2, 0]" in capsys.readouterr().err

@@ -3,13 +3,13 @@ AsyncVectorEnv, then end to end training through it.
 
 Run ``python -m teachgym.benchmarks.perf.vector_speed``. Part one steps Stump Tracks (classic_bipedal) under random
 actions: one env in this process (the reference), ``SubprocVecEnv`` with 2 envs, teachgym.vector with 8 envs on 2
-workers, on its default workers (one per usable core but one, this process stepping a share too), the default again
-with ``spin_s=0`` (every process sleeps on the pipe at once rather than checking it for a while: what the wait costs)
-and 16 envs on 2 and on 4 workers, and gymnasium's ``AsyncVectorEnv`` (shared memory) with 8 envs, in interleaved
-rounds; each rate is
-printed with its ratio to the reference (the median of the per-round ratios, so machine noise hits both). The
-targets: 8 envs at least 1.5x the single env and 3x ``SubprocVecEnv`` with 2 envs, printed for 2 workers and for the
-default (which ``--check`` checks: what training uses; on 2 cores, two processes step envs in both).
+workers, on its default workers (one per usable core but one, this process stepping a share too), the default again with
+``spin_s=0`` (every process sleeps on the pipe at once rather than checking it for a while: what the wait costs) and 16
+envs on the default workers (the CPU tiers' count), on 2 and on 4 workers, and gymnasium's ``AsyncVectorEnv`` (shared
+memory) with 8 envs, in interleaved rounds; each rate is printed with its ratio to the reference (the median of the
+per-round ratios, so machine noise hits both). The targets: 8 envs at least 1.5x the single env and 3x ``SubprocVecEnv``
+with 2 envs, printed for 2 workers and for the default (which ``--check`` checks: what training uses; on 2 cores, two
+processes step envs in both).
 Beside each rate, the CPU time all its processes spent per env step (Linux), and the single env's over it: what share of
 the CPU goes into stepping envs. Rates need free cores (other load on the machine takes them from the workers, not from
 the single env); the CPU cost per step holds up better, and k workers on k free cores reach at most k times that share.
@@ -71,10 +71,10 @@ def default_processes() -> int:
     return min(usable_cores(), N_ENVS)
 
 
-def default_case_name() -> str:
-    """The row of 8 envs on the default workers, which says how many that is here."""
-    workers = default_processes() - 1
-    return f"teachgym.vector, 8 envs / {workers} worker{'s' * (workers != 1)} + main"
+def default_case_name(n_envs: int = N_ENVS) -> str:
+    """The row of ``n_envs`` envs on the default workers, which says how many that is here."""
+    workers = min(usable_cores(), n_envs) - 1
+    return f"teachgym.vector, {n_envs} envs / {workers} worker{'s' * (workers != 1)} + main"
 
 
 @dataclass
@@ -99,6 +99,7 @@ def vector_cases() -> list[Case]:
         Case(OURS_8_2, lambda: make_shared_vec_env(HEADLINE_ID, 8, workers=2, env_kwargs=ENV_KWARGS)),
         Case(default_case_name(), lambda: make_shared_vec_env(HEADLINE_ID, 8, env_kwargs=ENV_KWARGS)),
         Case(SLEEPING, lambda: make_shared_vec_env(HEADLINE_ID, 8, env_kwargs=ENV_KWARGS, spin_s=0.0)),
+        Case(default_case_name(16), lambda: make_shared_vec_env(HEADLINE_ID, 16, env_kwargs=ENV_KWARGS)),
         Case("teachgym.vector, 16 envs / 2 workers",
              lambda: make_shared_vec_env(HEADLINE_ID, 16, workers=2, env_kwargs=ENV_KWARGS)),
         Case("teachgym.vector, 16 envs / 4 workers",

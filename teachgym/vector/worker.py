@@ -4,12 +4,10 @@ one runner in a worker process, one command and one pickled reply per call throu
 command of nearly every call, is the one byte :data:`STEP_COMMAND`, so neither side pickles it).
 
 Both sides wait for the other's message by checking the pipe for a while (:data:`SPIN_S` by default) before they
-sleep on it
-(:func:`spin_until_ready`): between the steps of a rollout the next message comes within that time, and a process
-that never sleeps is woken by nobody. Waking a sleeping process costs the sender and the sleeper tens of
-microseconds per message on a virtual machine (measured on a 2-core one: the default's 8 Stump Tracks envs went from
-about 430 to 340 microseconds a step); the check yields the core at each turn, so a process that has work on the
-same core gets it.
+sleep on it (:func:`spin_until_ready`): between the steps of a rollout the next message comes within that time, and
+a process that has not gone to sleep needs no waking. A wake-up costs the sender and the sleeper tens of microseconds
+per message on a virtual machine (measured on a 2-core one: the default's 8 Stump Tracks envs went from about 430 to
+340 microseconds a step); the check yields the core at each turn, so a process with work on the same core gets it.
 
 A task slot is consumed at the env's next reset (``reset``, an operation :data:`~.buffers.RESET`, or the autoreset
 of :data:`~.buffers.STEP_AUTORESET`): the runner calls the env's ``set_task`` with it just before the reset.

@@ -66,14 +66,14 @@ def ceiling_name() -> str:
     return f"{processes} single envs, {processes} processes, no messages"
 
 
-def default_processes() -> int:
-    """The processes that step envs in the default case (its workers and this process)."""
-    return min(usable_cores(), N_ENVS)
+def default_processes(n_envs: int = N_ENVS) -> int:
+    """The processes that step ``n_envs`` envs on the default workers (the workers and this process)."""
+    return min(usable_cores(), n_envs)
 
 
 def default_case_name(n_envs: int = N_ENVS) -> str:
     """The row of ``n_envs`` envs on the default workers, which says how many that is here."""
-    workers = min(usable_cores(), n_envs) - 1
+    workers = default_processes(n_envs) - 1
     return f"teachgym.vector, {n_envs} envs / {workers} worker{'s' * (workers != 1)} + main"
 
 
@@ -298,9 +298,8 @@ def print_training(label: str, result: Training) -> None:
 def print_training_section(args: argparse.Namespace, devices: list[str], threads: int) -> bool:
     """Train PPO through teachgym.vector and ``SubprocVecEnv``, then SAC, on each device with torch on ``threads``
     CPU threads, printing each; whether PPO missed its target."""
-    missed = False
-    print(f"\nPPO (SB3 defaults), {N_ENVS} envs, ALP-GMM, {args.ppo_timesteps} timesteps, torch on {threads} "
-          f"thread{'s' * (threads != 1)}")
+    missed, on_threads = False, f"torch on {threads} thread{'s' * (threads != 1)}"
+    print(f"\nPPO (SB3 defaults), {N_ENVS} envs, ALP-GMM, {args.ppo_timesteps} timesteps, {on_threads}")
     for device in devices:
         results = {kind: train("ppo", kind, args.ppo_timesteps, device, args.seed, {})
                    for kind in ("shared-memory", "subproc")}
@@ -310,7 +309,7 @@ def print_training_section(args: argparse.Namespace, devices: list[str], threads
         missed = missed or speedup < TARGET_PPO
         print(f"{device}: teachgym.vector / SubprocVecEnv {speedup:.2f}x (target {TARGET_PPO}x)")
     print(f"\nSAC (tma preset, learning_starts {args.sac_learning_starts}), {N_ENVS} envs, ALP-GMM, "
-          f"{args.sac_timesteps} timesteps, teachgym.vector, torch on {threads} thread{'s' * (threads != 1)}")
+          f"{args.sac_timesteps} timesteps, teachgym.vector, {on_threads}")
     for device in devices:
         sac = {"preset": "tma", "learning_starts": args.sac_learning_starts}
         print_training(device, train("sac", "shared-memory", args.sac_timesteps, device, args.seed, sac))

@@ -159,17 +159,20 @@ def _outside_test_range_lines(by_teacher: dict[str, list]) -> list[str]:
 
 def _outside_test_range(record) -> tuple[float, float]:
     """The run's share of training episodes whose task is outside its test set's range, over the whole run and over
-    the episodes that ended after half its total timesteps."""
+    the episodes that ended after half its total timesteps (nan for a part without episodes)."""
     tests = read_columns(record.path / "test_set.csv", (), prefix="")
     episodes = read_columns(record.path / "curriculum.csv", ("timesteps", *(f"task.{name}" for name in tests)))
     outside = np.zeros(len(episodes["timesteps"]), dtype=bool)
     for name, values in tests.items():
         tasks = episodes[f"task.{name}"]
         outside |= (tasks < values.min()) | (tasks > values.max())
-    if not outside.size:
-        return 0.0, 0.0
     second_half = episodes["timesteps"] > record.config.total_timesteps / 2
-    return float(outside.mean()), float(outside[second_half].mean())
+    return _share(outside), _share(outside[second_half])
+
+
+def _share(flags: np.ndarray) -> float:
+    """The share of ``flags`` that are true; nan when there are none (rather than numpy's warning)."""
+    return float(flags.mean()) if flags.size else float("nan")
 
 
 def _test_return_lines(by_teacher: dict[str, list]) -> list[str]:

@@ -1,7 +1,7 @@
 """The worker side of teachgym.vector: an :class:`EnvRunner` steps its envs in a loop, reading actions, operations
 and task slots from the shared block and writing observations, rewards and flags back; :func:`worker_main` serves
-one runner in a worker process, one command and one pickled reply per call through a pipe (a plain step, the
-command of nearly every call, is the one byte :data:`STEP_COMMAND`, so neither side pickles it).
+one runner in a worker process, one command and one pickled reply per call, each way through a pipe of its own (a
+plain step, the command of nearly every call, is the one byte :data:`STEP_COMMAND`, so neither side pickles it).
 
 Both sides wait for the other's message by checking the pipe for a while (:data:`SPIN_S` by default) before they
 sleep on it (:func:`spin_until_ready`): between the steps of a rollout the next message comes within that time, and
@@ -43,6 +43,8 @@ _NO_TASK_KWARGS: Mapping[int, dict[str, Any]] = {}
 # :func:`write_message` and the engine's reader share, so either end may use a ``Connection`` method instead.
 SIZE = struct.Struct("!i")
 LARGE_SIZE = struct.Struct("!Q")
+# The most a reader takes from a pipe in one system call (what a Linux pipe holds).
+READ_BYTES = 1 << 16
 # How long, by default, a process of a vector env checks for the other side's next message before it sleeps on the
 # pipe: longer than the gap between two steps of a rollout (the policy's inference), short beside a gradient phase.
 SPIN_S = 0.001
@@ -159,18 +161,18 @@ def readable_poller(fd: int) -> select.poll | None:
     return poller
 
 
-def spin_until_ready(poller: select.poll | None, seconds: float) -> bool:
+def spin_until_ready(poller: select.poll | None, seconds: float) -> list[tuple[int, int]]:
     """Check ``poller`` without sleeping, giving up the core between checks (``sched_yield``), until one of its
-    descriptors is ready or ``seconds`` have passed; whether one is ready (False at once without a poller or
-    time)."""
+    descriptors is ready or ``seconds`` have passed; the ready descriptors and their events, as ``poll`` gives them
+    (none at once without a poller or time)."""
     if poller is None or seconds <= 0:
-        return False
+        return []
     deadline = time.perf_counter() + seconds
-    while not poller.poll(0):
+    while not (ready := poller.poll(0)):
         if time.perf_counter() >= deadline:
-            return False
+            return []
         os.sched_yield()
-    return True
+    return ready
 
 
 def write_message(fd: int, payload: bytes) -> None:
@@ -180,6 +182,48 @@ def write_message(fd: int, payload: bytes) -> None:
     data = memoryview(header + payload)
     while data:
         data = data[os.write(fd, data):]
+
+
+class MessageReader:
+    """Reads the messages of :func:`write_message` (or ``Connection.send_bytes``) from the pipe ``fd``: a message
+    that has all arrived in one system call (``recv_bytes`` makes two), keeping what it reads past it for the next
+    read (a command sent while the worker was still busy with the one before)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self._data = b""
+
+    @property
+    def has_data(self) -> bool:
+        """Whether bytes read past the last message wait here, where a wait on the pipe would not see them."""
+        return bool(self._data)
+
+    def read(self) -> bytes:
+        """The next message, waiting for it.
+
+        Raises:
+            EOFError: if the other end closes the pipe first.
+        """
+        self._fill(SIZE.size)
+        (size,), start = SIZE.unpack_from(self._data), SIZE.size
+        if size == -1:
+            self._fill(start + LARGE_SIZE.size)
+            (size,), start = LARGE_SIZE.unpack_from(self._data, start), start + LARGE_SIZE.size
+        self._fill(start + size)
+        message, self._data = self._data[start:start + size], self._data[start + size:]
+        return message
+
+    def _fill(self, size: int) -> None:
+        """Read until at least ``size`` bytes are held."""
+        if len(self._data) >= size:
+            return
+        buffer = bytearray(self._data)  # grows in place: a large message arrives in many pieces
+        while len(buffer) < size:
+            chunk = os.read(self.fd, max(READ_BYTES, size - len(buffer)))
+            if not chunk:
+                raise EOFError("the other end of the pipe has closed")
+            buffer += chunk
+        self._data = bytes(buffer)
 
 
 def error_reply(error: BaseException) -> bytes:
@@ -192,10 +236,28 @@ def error_reply(error: BaseException) -> bytes:
         return pickle.dumps(("error", RuntimeError(f"{type(error).__name__}: {error}"), text))
 
 
-def worker_main(connection: Connection, block: Any, layout: Layout, env_fn: bytes, indices: list[int],
-                spin_s: float) -> None:
-    """Serve an :class:`EnvRunner` of ``indices`` on ``connection`` until told to close or the main process goes,
-    checking for each command for ``spin_s`` seconds before sleeping on the pipe.
+def command_receiver(commands: Connection, spin_s: float) -> Callable[[], bytes]:
+    """The worker's wait for its next command and read of it: checking the pipe for ``spin_s`` seconds before it
+    sleeps on it, then reading the command in one system call where it has all arrived; ``recv_bytes`` where the
+    platform has no ``select.poll`` (Windows)."""
+    poller = readable_poller(commands.fileno())
+    if poller is None:
+        return commands.recv_bytes
+    reader = MessageReader(commands.fileno())
+
+    def receive() -> bytes:
+        if not reader.has_data:
+            spin_until_ready(poller, spin_s)
+        return reader.read()
+
+    return receive
+
+
+def worker_main(commands: Connection, replies: Connection, block: Any, layout: Layout, env_fn: bytes,
+                indices: list[int], spin_s: float) -> None:
+    """Serve an :class:`EnvRunner` of ``indices``, reading commands from ``commands`` and answering on ``replies``,
+    until told to close or the main process goes; each wait for a command checks the pipe for ``spin_s`` seconds
+    before it sleeps on it.
 
     Each command is :data:`STEP_COMMAND` or a pickled ``(method name, arguments)``; each reply a pickled ``("ok",
     result)`` or ``("error", exception, traceback text)``. The first reply says whether the envs could be built.
@@ -205,22 +267,21 @@ def worker_main(connection: Connection, block: Any, layout: Layout, env_fn: byte
     try:
         runner = EnvRunner(cloudpickle.loads(env_fn), indices, SharedBuffers(block, layout))
     except BaseException as error:
-        connection.send_bytes(error_reply(error))
+        replies.send_bytes(error_reply(error))
         return
-    connection.send_bytes(pickle.dumps(("ok", None)))
-    send = partial(write_message, connection.fileno()) if os.name == "posix" else connection.send_bytes
-    commands = readable_poller(connection.fileno())
+    replies.send_bytes(pickle.dumps(("ok", None)))
+    send = partial(write_message, replies.fileno()) if os.name == "posix" else replies.send_bytes
+    receive = command_receiver(commands, spin_s)
     try:
         while True:
-            spin_until_ready(commands, spin_s)
             try:
-                message = connection.recv_bytes()
+                message = receive()
             except (EOFError, OSError):
                 return
             command, arguments = ("step", (_NO_TASK_KWARGS,)) if message == STEP_COMMAND else pickle.loads(message)
             if command == "close":
                 runner.close()
-                connection.send_bytes(pickle.dumps(("ok", None)))
+                replies.send_bytes(pickle.dumps(("ok", None)))
                 return
             try:
                 result = getattr(runner, command)(*arguments)

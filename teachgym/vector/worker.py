@@ -40,7 +40,7 @@ StepResult = tuple[dict[int, dict[str, Any]], dict[int, tuple[np.ndarray, dict[s
 STEP_COMMAND = b"s"
 _NO_TASK_KWARGS: Mapping[int, dict[str, Any]] = {}
 # The framing of ``Connection.send_bytes`` (a big-endian int32 size, or -1 then a uint64 size), which
-# :func:`write_message` and the engine's reader share, so either end may use a ``Connection`` method instead.
+# :func:`write_message` and :class:`MessageReader` share, so either end may use a ``Connection`` method instead.
 SIZE = struct.Struct("!i")
 LARGE_SIZE = struct.Struct("!Q")
 # The most a reader takes from a pipe in one system call (what a Linux pipe holds).

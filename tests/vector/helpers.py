@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import gymnasium as gym
 import numpy as np
 
@@ -30,6 +32,18 @@ class EpisodeLengths(gym.Wrapper):
         self.steps += 1
         limit = self.lengths[self.episodes % len(self.lengths)]
         return observation, reward, terminated, truncated or self.steps >= limit, info
+
+
+class SlowSteps(gym.Wrapper):
+    """Sleeps ``seconds`` in every step: a worker still busy when its next command comes."""
+
+    def __init__(self, env: gym.Env, seconds: float):
+        super().__init__(env)
+        self.seconds = seconds
+
+    def step(self, action):
+        time.sleep(self.seconds)
+        return self.env.step(action)
 
 
 class Crashes(gym.Wrapper):

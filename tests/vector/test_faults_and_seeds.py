@@ -15,7 +15,7 @@ from teachgym.errors import TeachgymError
 from teachgym.vector import WorkerError, engine, make_vec_env
 from teachgym.vector.worker import SPIN_S
 
-from .helpers import CARTPOLE, PENDULUM, random_actions
+from .helpers import CARTPOLE, PENDULUM, SlowSteps, random_actions
 
 
 def trajectory(workers, steps=60, spin_s=SPIN_S):
@@ -97,6 +97,15 @@ def test_sb3_learns_a_few_hundred_steps_through_it(algorithm):
         assert [(info["l"], "task" in info) for info in model.ep_info_buffer] == [(50, True)] * 4
     finally:
         vec_env.close()
+
+
+def test_a_close_while_a_worker_still_steps_reaches_it_and_it_exits_by_itself():
+    vec_env = make_vec_env(PENDULUM, 2, workers=1, seed=0, wrappers=(lambda env: SlowSteps(env, 0.1),))
+    process = vec_env.engine.workers[0].process
+    vec_env.reset()
+    vec_env.step_async(np.zeros((2, 1), dtype=np.float32))
+    vec_env.close()  # the close command waits in the pipe while the worker steps
+    assert process.exitcode == 0  # it read the command after the step and ended, rather than being terminated
 
 
 def test_a_reset_cancels_a_step_never_waited_for_and_tasks_wait_for_the_step_to_end():

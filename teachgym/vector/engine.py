@@ -123,12 +123,12 @@ class _ProcessWorker:
         reply_end.close()
         # One poll set for the life of the worker (its reply pipe and its process sentinel), rather than a selector
         # built at each wait: a worker that dies wakes it at once, through either.
-        self._pipe = self.replies.fileno()
-        self._poller = readable_poller(self._pipe)
-        self._reader = None
+        self._reply_fd = self.replies.fileno()
+        self._poller = readable_poller(self._reply_fd)
+        self._reader = None  # where the platform has no poll (Windows), the Connection methods instead
         if self._poller is not None:
             self._poller.register(self.process.sentinel, select.POLLIN)
-            self._reader = MessageReader(self._pipe)
+            self._reader = MessageReader(self._reply_fd)
 
     def send(self, command: str, arguments: tuple) -> None:
         if command == "step" and not arguments[0]:
@@ -136,7 +136,7 @@ class _ProcessWorker:
         else:
             message = pickle.dumps((command, arguments), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            if self._poller is None:
+            if self._reader is None:
                 self.commands.send_bytes(message)
             else:
                 write_message(self.commands.fileno(), message)
@@ -184,7 +184,7 @@ class _ProcessWorker:
         ready = spin_until_ready(self._poller, self.spin_s)
         while True:
             descriptors = [fd for fd, _ in ready]
-            if self._pipe in descriptors:
+            if self._reply_fd in descriptors:
                 return
             if descriptors or not self.process.is_alive():
                 self._raise_death()
